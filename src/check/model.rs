@@ -1,0 +1,291 @@
+//! The model the checker builds from events, and the results it hands to reports.
+//!
+//! Everything here is plain data: the state machine in [`super::Checker`] fills it, renderers
+//! in [`crate::report`] read it. Instants are UTC; durations are milliseconds.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// PASS, FAIL or UNKNOWN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Outcome {
+    /// Positive evidence that the invariant held.
+    Pass,
+    /// Not enough evidence to judge (says what is missing).
+    Unknown,
+    /// The events prove a violation.
+    Fail,
+}
+
+impl Outcome {
+    /// `PASS`, `FAIL` or `UNKNOWN`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "PASS",
+            Outcome::Unknown => "UNKNOWN",
+            Outcome::Fail => "FAIL",
+        }
+    }
+}
+
+/// One log line that supports a verdict.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evidence {
+    /// File path or pod.
+    pub source: String,
+    /// 1-based line number.
+    pub line: u64,
+    /// RFC 3339 instant.
+    pub ts: String,
+    /// The line's text.
+    pub text: String,
+}
+
+/// The verdict of one invariant (for one job, where the invariant is per job).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Verdict {
+    /// Invariant id, e.g. `single-leader`.
+    pub id: String,
+    /// The outcome.
+    pub verdict: Outcome,
+    /// The job it is about, for per-job invariants.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
+    /// One sentence: why.
+    pub because: String,
+    /// The few lines that prove it.
+    pub evidence: Vec<Evidence>,
+}
+
+/// How a JobManager incarnation's log ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncarnationEnd {
+    /// Orderly shutdown (signal, shutdown request).
+    Stopped,
+    /// Fatal error in the cluster entrypoint.
+    Crashed,
+    /// The log stops without shutdown lines (kill -9, OOM kill, node loss, or still running).
+    LogEnds,
+    /// A new incarnation started in the same source (container restart).
+    Restarted,
+}
+
+/// One JobManager process lifetime: a source (file or pod) split at startup banners.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Incarnation {
+    /// Index in [`Analysis::incarnations`].
+    pub id: usize,
+    /// File path or pod.
+    pub source: String,
+    /// A short label for charts, e.g. `jm-0 (standalonesession-0)`.
+    pub label: String,
+    /// First record seen.
+    pub first_ts: DateTime<Utc>,
+    /// Last record seen.
+    pub last_ts: DateTime<Utc>,
+    /// Flink version from the banner, when logged.
+    pub version: Option<String>,
+    /// Entrypoint class, when logged.
+    pub entrypoint: Option<String>,
+    /// Kubernetes HA lock identity, when logged.
+    pub identity: Option<String>,
+    /// How it ended.
+    pub end: IncarnationEnd,
+    /// When it started stopping (signal / fatal error line), if it did.
+    pub stopping_ts: Option<DateTime<Utc>>,
+    /// Why it stopped, if logged.
+    pub stop_reason: Option<String>,
+}
+
+/// How a leadership term ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TermEnd {
+    /// Leadership revoked or lost (e.g. ZooKeeper connection suspended).
+    Revoked,
+    /// The process began shutting down.
+    ProcessStopped,
+    /// The process's log ends.
+    LogEnded,
+    /// A newer term of another incarnation began.
+    Superseded,
+    /// Still leader when the logs end.
+    Open,
+}
+
+/// A leadership term of one incarnation: one leader session.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Term {
+    /// Index in [`Analysis::terms`].
+    pub id: usize,
+    /// The incarnation holding it.
+    pub incarnation: usize,
+    /// Leader session id.
+    pub session: String,
+    /// Components granted under this session (`rest`, `dispatcher`, `resourcemanager`,
+    /// `jobmaster:<job>`).
+    pub components: Vec<String>,
+    /// Address published (REST URL), when logged.
+    pub address: Option<String>,
+    /// First grant.
+    pub from: DateTime<Utc>,
+    /// End, if it ended within the logs.
+    pub to: Option<DateTime<Utc>>,
+    /// How it ended.
+    pub end: TermEnd,
+}
+
+/// What kind of failover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailoverKind {
+    /// Leadership passed to a new session (JobManager died, was deleted, lost its lease).
+    Leader,
+    /// A job restarted within one leadership term (TaskManager lost, task failure).
+    JobRestart,
+}
+
+/// What happened to one job in a failover.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct JobRecovery {
+    /// The job.
+    pub job: String,
+    /// Latest checkpoint completed before the failure.
+    pub latest_completed_before: Option<u64>,
+    /// When that checkpoint completed.
+    pub latest_completed_ts: Option<DateTime<Utc>>,
+    /// The checkpoint restored, if any.
+    pub restored_checkpoint: Option<u64>,
+    /// Whether the restore was from a savepoint.
+    pub restored_savepoint: bool,
+    /// When the restore was logged.
+    pub restored_ts: Option<DateTime<Utc>>,
+    /// When the job was RUNNING again.
+    pub running_ts: Option<DateTime<Utc>>,
+    /// Recovery time: last sign of the old leader (or the failure) to RUNNING again.
+    pub rto_ms: Option<i64>,
+    /// Recovery point: processing time lost between the restored checkpoint's completion and
+    /// the failure.
+    pub rpo_ms: Option<i64>,
+    /// First checkpoint completed after the recovery.
+    pub first_completed_after: Option<u64>,
+    /// Checkpoints triggered before the failure that never completed.
+    pub lost_checkpoints: Vec<u64>,
+}
+
+/// A failover: leadership passing to a new session, or a job restart within one term.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Failover {
+    /// Index in [`Analysis::failovers`].
+    pub id: usize,
+    /// Leader change or job restart.
+    pub kind: FailoverKind,
+    /// The last sign of the old leader (or the failure instant for a job restart).
+    pub failure_ts: DateTime<Utc>,
+    /// When the new leader was granted leadership (leader failovers).
+    pub new_leader_ts: Option<DateTime<Utc>>,
+    /// Time without any leader, in ms (leader failovers).
+    pub leaderless_ms: Option<i64>,
+    /// Old term (index in [`Analysis::terms`]).
+    pub from_term: Option<usize>,
+    /// New term.
+    pub to_term: Option<usize>,
+    /// A one-line description of the cause, e.g. `log ends (kill -9?)`, `SIGTERM`,
+    /// `ZooKeeper connection SUSPENDED`, `TaskManager lost`.
+    pub cause: String,
+    /// Per-job outcome.
+    pub jobs: Vec<JobRecovery>,
+}
+
+/// A run of consecutive completed checkpoints of one job, collapsed for timelines.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CheckpointRun {
+    /// First id in the run.
+    pub first_id: u64,
+    /// Last id in the run.
+    pub last_id: u64,
+    /// Completed checkpoints in the run.
+    pub count: u64,
+    /// Completion time of the first.
+    pub first_ts: DateTime<Utc>,
+    /// Completion time of the last.
+    pub last_ts: DateTime<Utc>,
+    /// Median interval between completions, ms.
+    pub median_interval_ms: Option<i64>,
+    /// Median duration, ms.
+    pub median_duration_ms: Option<u64>,
+    /// Median size, bytes.
+    pub median_bytes: Option<u64>,
+    /// Savepoints among them.
+    pub savepoints: u64,
+}
+
+/// A job state change.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct JobStateChange {
+    /// When.
+    pub ts: DateTime<Utc>,
+    /// New status (RUNNING, RESTARTING, SUSPENDED, CANCELED, …).
+    pub state: String,
+    /// Incarnation that logged it.
+    pub incarnation: Option<usize>,
+}
+
+/// A restore of a job.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Restore {
+    /// When.
+    pub ts: DateTime<Utc>,
+    /// Checkpoint id restored.
+    pub checkpoint: u64,
+    /// Savepoint or checkpoint.
+    pub savepoint: bool,
+    /// Incarnation that logged it.
+    pub incarnation: Option<usize>,
+}
+
+/// Everything known about one job.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct JobReport {
+    /// Job id.
+    pub job: String,
+    /// Job name, when logged.
+    pub name: Option<String>,
+    /// State changes in order.
+    pub states: Vec<JobStateChange>,
+    /// Collapsed runs of completed checkpoints.
+    pub checkpoint_runs: Vec<CheckpointRun>,
+    /// Completed checkpoints in all.
+    pub completed: u64,
+    /// Failed checkpoint attempts.
+    pub failed: u64,
+    /// Restores in order.
+    pub restores: Vec<Restore>,
+    /// Globally terminal state reached, if any, and when.
+    pub terminal: Option<(String, DateTime<Utc>)>,
+    /// When HA data cleanup was logged.
+    pub cleanup_ts: Option<DateTime<Utc>>,
+}
+
+/// The result of a whole check: verdicts plus the model reports draw from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Analysis {
+    /// Worst outcome over all verdicts (FAIL > UNKNOWN > PASS).
+    pub verdict: Outcome,
+    /// One verdict per invariant (and job).
+    pub invariants: Vec<Verdict>,
+    /// Failovers in time order.
+    pub failovers: Vec<Failover>,
+    /// JobManager incarnations.
+    pub incarnations: Vec<Incarnation>,
+    /// Leadership terms in time order.
+    pub terms: Vec<Term>,
+    /// Jobs in order of first appearance.
+    pub jobs: Vec<JobReport>,
+    /// Observations about the HA setup itself (e.g. HA looks disabled).
+    pub notes: Vec<String>,
+    /// First and last instant covered by the logs.
+    pub span: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}

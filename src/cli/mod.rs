@@ -1,0 +1,222 @@
+//! Argument definitions (clap) and dispatch to one module per subcommand.
+//!
+//! Each subcommand module owns its `run` function; this file owns the argument structs so
+//! that `--help` reads as one coherent document.
+
+mod check_cmd;
+mod events_cmd;
+#[cfg(feature = "stats")]
+mod stats_cmd;
+mod timeline_cmd;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Prove, or disprove, that Apache Flink high availability behaved correctly, from
+/// JobManager logs.
+///
+/// Inputs are log files, directories (every log file inside), `.gz` files, or `-` / nothing
+/// for standard input, e.g. `kubectl logs -l component=jobmanager --prefix --timestamps |
+/// flinkha check`.
+#[derive(Parser, Debug)]
+#[command(name = "flinkha", version, about, long_about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Parse logs into typed HA events (JSON Lines by default).
+    Events(EventsArgs),
+    /// Verify HA invariants: PASS / FAIL / UNKNOWN per invariant, with evidence.
+    Check(CheckArgs),
+    /// Post-incident timeline: leader terms, failovers, downtime, RTO / RPO.
+    Timeline(TimelineArgs),
+    /// Checkpoint statistics per job and per failover (polars).
+    #[cfg(feature = "stats")]
+    Stats(StatsArgs),
+}
+
+/// Options shared by every subcommand that reads logs.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Log files, directories, `.gz` files; `-` or nothing reads standard input.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Time zone of log timestamps that carry none: `UTC`, `+02:00`, or an IANA name such as
+    /// `Europe/Berlin`. kubectl `--timestamps` instants are always exact and win.
+    #[arg(long, default_value = "UTC", value_name = "ZONE")]
+    pub tz: String,
+
+    /// Extra grammar file or directory of `*.grammar` files; a file with the name of a
+    /// built-in grammar replaces it. May be repeated.
+    #[arg(long = "grammar", value_name = "PATH")]
+    pub grammars: Vec<PathBuf>,
+
+    /// Do not show a progress bar on stderr (it only ever appears on a terminal).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// Output formats of `flinkha events`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventsFormat {
+    /// One JSON object per line.
+    Jsonl,
+    /// An aligned, human-readable table.
+    Table,
+}
+
+/// `flinkha events`.
+#[derive(Args, Debug)]
+pub struct EventsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EventsFormat::Jsonl)]
+    pub format: EventsFormat,
+
+    /// List the records of HA loggers that matched no template (source:line and text)
+    /// instead of the events: how a new Flink version's changed wording gets noticed.
+    #[arg(long)]
+    pub unmatched: bool,
+
+    /// Only these event kinds (comma-separated, e.g. `checkpoint_completed,leadership_granted`).
+    #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
+    pub kind: Vec<String>,
+}
+
+/// Output formats of `flinkha check`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckFormat {
+    /// One line per invariant, then the evidence of each FAIL and UNKNOWN.
+    Text,
+    /// One JSON document.
+    Json,
+    /// JUnit XML for CI: FAIL as failure, UNKNOWN as skipped.
+    Junit,
+    /// GitHub Actions `::error` / `::warning` workflow commands.
+    Github,
+}
+
+/// `flinkha check`.
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+
+    /// Exit 1 on UNKNOWN as well as on FAIL.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Only these invariants (comma-separated ids, e.g. `single-leader,recover-latest`).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub only: Vec<String>,
+
+    /// Skip these invariants (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub skip: Vec<String>,
+
+    /// FAIL unless at least N failovers are seen: proves a chaos test really happened.
+    #[arg(long, value_name = "N")]
+    pub expect_failovers: Option<usize>,
+
+    /// Tolerated clock difference between JobManagers (e.g. `1s`, `500ms`).
+    #[arg(long, default_value = "1s", value_name = "DURATION")]
+    pub clock_skew: String,
+
+    /// Enables `recovery-time`: FAIL when a failover took longer than this (e.g. `30s`, `2m`).
+    #[arg(long, value_name = "DURATION")]
+    pub max_rto: Option<String>,
+
+    /// Streaming mode for `kubectl logs -f`: print each FAIL the moment it is proven.
+    #[arg(long)]
+    pub follow: bool,
+}
+
+/// Output formats of `flinkha timeline`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimelineFormat {
+    /// Plain text (colour only on a terminal, never with NO_COLOR).
+    Text,
+    /// Markdown, to paste into an incident review.
+    Markdown,
+    /// One JSON document.
+    Json,
+    /// A self-contained HTML page with an SVG chart.
+    Html,
+}
+
+/// `flinkha timeline`.
+#[derive(Args, Debug)]
+pub struct TimelineArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
+    pub format: TimelineFormat,
+
+    /// Write to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Tolerated clock difference between JobManagers (e.g. `1s`).
+    #[arg(long, default_value = "1s", value_name = "DURATION")]
+    pub clock_skew: String,
+}
+
+/// Output formats of `flinkha stats`.
+#[cfg(feature = "stats")]
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatsFormat {
+    /// Aligned text tables.
+    Text,
+    /// One JSON document.
+    Json,
+    /// CSV (the per-job table).
+    Csv,
+}
+
+/// `flinkha stats`.
+#[cfg(feature = "stats")]
+#[derive(Args, Debug)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
+    pub format: StatsFormat,
+
+    /// Write the full event table (one row per event, typed columns) to FILE.parquet or
+    /// FILE.csv, for DuckDB, Spark or pandas.
+    #[arg(long, value_name = "FILE")]
+    pub export: Option<PathBuf>,
+}
+
+/// Parse the process arguments.
+pub fn parse() -> Result<Cli, clap::Error> {
+    Cli::try_parse()
+}
+
+/// Run the chosen subcommand; the returned code is the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Events(a) => events_cmd::run(a),
+        Command::Check(a) => check_cmd::run(a),
+        Command::Timeline(a) => timeline_cmd::run(a),
+        #[cfg(feature = "stats")]
+        Command::Stats(a) => stats_cmd::run(a),
+    }
+}

@@ -1,0 +1,1 @@
+//! Line layouts.

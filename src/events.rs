@@ -1,0 +1,508 @@
+//! Typed HA events: the contract between parsing and everything after it.
+//!
+//! An [`Event`] is one log record that the grammar recognised as an HA-relevant fact, with the
+//! place it came from (`source`, `line`), its instant (`ts`, UTC) and a [`Kind`] with typed
+//! [`Fields`]. The kind names (snake_case) and field names are a public interface: `flinkha
+//! events` prints them as JSON Lines and other tools script against them.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+/// The kind of an HA event. `as_str` / `FromStr` give the stable snake_case name used in
+/// grammars and in JSON output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// A JobManager (cluster entrypoint) process started: banner or `Starting {entrypoint}.`
+    ProcessStarted,
+    /// The process is going down: signal received, shutdown requested, fatal error.
+    ProcessStopping,
+    /// Kubernetes HA: a leader elector was created for a lock with this process's identity.
+    LeaderElectorCreated,
+    /// Kubernetes HA: a process observed a new holder of the leader lock.
+    LeaderElected,
+    /// A component (REST endpoint, dispatcher, resource manager, job master) became leader.
+    LeadershipGranted,
+    /// A component lost or was revoked its leadership.
+    LeadershipRevoked,
+    /// Connection state of the HA backend changed (ZooKeeper suspended / lost / reconnected…).
+    HaConnection,
+    /// The dispatcher read the ids of the persisted job graphs from the HA store.
+    JobGraphsRetrieved,
+    /// The dispatcher starts recovering one persisted job.
+    JobRecoveryStarted,
+    /// One persisted job graph (execution plan) was read back from the HA store.
+    JobGraphRecovered,
+    /// The dispatcher finished recovering `count` job graphs.
+    JobGraphsRecoveredCount,
+    /// Recovery of a job was skipped because it already reached a globally terminal state.
+    JobRecoverySkipped,
+    /// A job was submitted to the dispatcher.
+    JobSubmitted,
+    /// A JobMaster started executing a job under a leader session.
+    JobMasterStarted,
+    /// A job's status changed (`Job … switched from state A to B.`).
+    JobState,
+    /// The dispatcher reports a job reached a terminal state (globally terminal or SUSPENDED).
+    JobTerminal,
+    /// A checkpoint or savepoint was triggered.
+    CheckpointTriggered,
+    /// A checkpoint or savepoint completed.
+    CheckpointCompleted,
+    /// A checkpoint attempt failed (declined, expired, failed).
+    CheckpointFailed,
+    /// The completed-checkpoint store found `count` checkpoints in the HA store.
+    CheckpointsFound,
+    /// The completed-checkpoint store reads one checkpoint back from storage.
+    CheckpointRetrieving,
+    /// A job's state was restored from a checkpoint or savepoint.
+    CheckpointRestored,
+    /// A job (re)started with no checkpoint to restore.
+    NoCheckpointToRestore,
+    /// The checkpoint id counter was reset (restore from a savepoint into a fresh job).
+    CheckpointIdReset,
+    /// A job was submitted with a savepoint to start from.
+    JobFromSavepoint,
+    /// HA data of a job is being cleaned up.
+    HaCleanupStarted,
+    /// HA data of a job has been cleaned up.
+    HaCleanupFinished,
+    /// A job graph (execution plan) was removed from the HA store.
+    JobGraphRemoved,
+    /// A job graph was released (lock dropped, data kept): leadership loss or suspension.
+    JobGraphReleased,
+    /// A TaskManager registered at the resource manager.
+    TaskmanagerRegistered,
+    /// A TaskManager was lost or disconnected.
+    TaskmanagerLost,
+    /// Flink itself warned that a leader session was confirmed by a non-leader (split brain).
+    LeaderConflict,
+    /// Synthetic: the last record of one source (file or pod log). The process left no later
+    /// sign of life in this source.
+    LogEnd,
+}
+
+impl Kind {
+    /// Every kind, in declaration order.
+    pub const ALL: &'static [Kind] = &[
+        Kind::ProcessStarted,
+        Kind::ProcessStopping,
+        Kind::LeaderElectorCreated,
+        Kind::LeaderElected,
+        Kind::LeadershipGranted,
+        Kind::LeadershipRevoked,
+        Kind::HaConnection,
+        Kind::JobGraphsRetrieved,
+        Kind::JobRecoveryStarted,
+        Kind::JobGraphRecovered,
+        Kind::JobGraphsRecoveredCount,
+        Kind::JobRecoverySkipped,
+        Kind::JobSubmitted,
+        Kind::JobMasterStarted,
+        Kind::JobState,
+        Kind::JobTerminal,
+        Kind::CheckpointTriggered,
+        Kind::CheckpointCompleted,
+        Kind::CheckpointFailed,
+        Kind::CheckpointsFound,
+        Kind::CheckpointRetrieving,
+        Kind::CheckpointRestored,
+        Kind::NoCheckpointToRestore,
+        Kind::CheckpointIdReset,
+        Kind::JobFromSavepoint,
+        Kind::HaCleanupStarted,
+        Kind::HaCleanupFinished,
+        Kind::JobGraphRemoved,
+        Kind::JobGraphReleased,
+        Kind::TaskmanagerRegistered,
+        Kind::TaskmanagerLost,
+        Kind::LeaderConflict,
+        Kind::LogEnd,
+    ];
+
+    /// The stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::ProcessStarted => "process_started",
+            Kind::ProcessStopping => "process_stopping",
+            Kind::LeaderElectorCreated => "leader_elector_created",
+            Kind::LeaderElected => "leader_elected",
+            Kind::LeadershipGranted => "leadership_granted",
+            Kind::LeadershipRevoked => "leadership_revoked",
+            Kind::HaConnection => "ha_connection",
+            Kind::JobGraphsRetrieved => "job_graphs_retrieved",
+            Kind::JobRecoveryStarted => "job_recovery_started",
+            Kind::JobGraphRecovered => "job_graph_recovered",
+            Kind::JobGraphsRecoveredCount => "job_graphs_recovered_count",
+            Kind::JobRecoverySkipped => "job_recovery_skipped",
+            Kind::JobSubmitted => "job_submitted",
+            Kind::JobMasterStarted => "job_master_started",
+            Kind::JobState => "job_state",
+            Kind::JobTerminal => "job_terminal",
+            Kind::CheckpointTriggered => "checkpoint_triggered",
+            Kind::CheckpointCompleted => "checkpoint_completed",
+            Kind::CheckpointFailed => "checkpoint_failed",
+            Kind::CheckpointsFound => "checkpoints_found",
+            Kind::CheckpointRetrieving => "checkpoint_retrieving",
+            Kind::CheckpointRestored => "checkpoint_restored",
+            Kind::NoCheckpointToRestore => "no_checkpoint_to_restore",
+            Kind::CheckpointIdReset => "checkpoint_id_reset",
+            Kind::JobFromSavepoint => "job_from_savepoint",
+            Kind::HaCleanupStarted => "ha_cleanup_started",
+            Kind::HaCleanupFinished => "ha_cleanup_finished",
+            Kind::JobGraphRemoved => "job_graph_removed",
+            Kind::JobGraphReleased => "job_graph_released",
+            Kind::TaskmanagerRegistered => "taskmanager_registered",
+            Kind::TaskmanagerLost => "taskmanager_lost",
+            Kind::LeaderConflict => "leader_conflict",
+            Kind::LogEnd => "log_end",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Kind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown event kind `{s}`"))
+    }
+}
+
+impl Serialize for Kind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The component whose leadership a `leadership_granted` / `leadership_revoked` event is
+/// about. Grammar values: `rest`, `dispatcher`, `resourcemanager`, `jobmaster`, `process`.
+pub mod component {
+    /// REST endpoint (`DispatcherRestEndpoint … was granted leadership`).
+    pub const REST: &str = "rest";
+    /// Dispatcher (`DefaultDispatcherRunner was granted leadership`).
+    pub const DISPATCHER: &str = "dispatcher";
+    /// Resource manager (`Resource manager service is granted leadership`).
+    pub const RESOURCE_MANAGER: &str = "resourcemanager";
+    /// A job's JobMaster (`JobMasterServiceLeadershipRunner for job … was granted`).
+    pub const JOB_MASTER: &str = "jobmaster";
+}
+
+/// The typed fields an event may carry. Which are set depends on the [`Kind`]; each template
+/// in `grammars/` fills some of them. Field names are the JSON keys of `flinkha events`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Fields {
+    /// Cluster entrypoint class (`StandaloneSessionClusterEntrypoint`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<String>,
+    /// Flink version from the startup banner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Why something stopped or failed (`SIGTERM`, `fatal error`, `expired`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Kubernetes HA lock (ConfigMap) name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lock: Option<String>,
+    /// Kubernetes HA lock identity (one per JobManager process).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// Leadership component, see [`component`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+    /// Leader session id (UUID, lower case, with dashes; job master ids are normalised).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// Address the leader published (REST URL, RPC address) when logged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Job id (32 lower-case hex).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
+    /// List of job ids (`job_graphs_retrieved`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<Vec<String>>,
+    /// Job name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Previous job status (`job_state`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// New job status (`job_state`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// A state: HA connection state or a job's terminal state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Checkpoint id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<u64>,
+    /// Whether the checkpoint is a savepoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub savepoint: Option<bool>,
+    /// Checkpointed state size in bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    /// Checkpoint duration in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    /// A count (checkpoints found, job graphs recovered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    /// TaskManager resource id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// A storage path (savepoint location).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+/// The name and type of every field a grammar may fill.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldType {
+    /// Free text.
+    Str,
+    /// Unsigned integer.
+    Int,
+    /// Boolean.
+    Bool,
+    /// List of strings.
+    List,
+}
+
+/// Every field name with its type, for the grammar compiler.
+pub const FIELD_TYPES: &[(&str, FieldType)] = &[
+    ("entrypoint", FieldType::Str),
+    ("version", FieldType::Str),
+    ("reason", FieldType::Str),
+    ("lock", FieldType::Str),
+    ("identity", FieldType::Str),
+    ("component", FieldType::Str),
+    ("session", FieldType::Str),
+    ("address", FieldType::Str),
+    ("job", FieldType::Str),
+    ("jobs", FieldType::List),
+    ("name", FieldType::Str),
+    ("from", FieldType::Str),
+    ("to", FieldType::Str),
+    ("state", FieldType::Str),
+    ("checkpoint", FieldType::Int),
+    ("savepoint", FieldType::Bool),
+    ("bytes", FieldType::Int),
+    ("duration_ms", FieldType::Int),
+    ("count", FieldType::Int),
+    ("resource", FieldType::Str),
+    ("path", FieldType::Str),
+];
+
+/// A typed field value, as produced by a grammar hole or a constant.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// Text.
+    Str(String),
+    /// Unsigned integer.
+    Int(u64),
+    /// Boolean.
+    Bool(bool),
+    /// List of strings.
+    List(Vec<String>),
+}
+
+impl Fields {
+    /// Set field `name` to `value`. Errors name the field when the name is unknown or the
+    /// value's type does not fit it.
+    pub fn set(&mut self, name: &str, value: Value) -> Result<(), String> {
+        fn s(v: Value, n: &str) -> Result<Option<String>, String> {
+            match v {
+                Value::Str(x) => Ok(Some(x)),
+                Value::Int(i) => Ok(Some(i.to_string())),
+                other => Err(format!("field `{n}` takes text, not {other:?}")),
+            }
+        }
+        fn i(v: Value, n: &str) -> Result<Option<u64>, String> {
+            match v {
+                Value::Int(x) => Ok(Some(x)),
+                Value::Str(x) => x
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| format!("field `{n}` takes a number, not `{x}`")),
+                other => Err(format!("field `{n}` takes a number, not {other:?}")),
+            }
+        }
+        fn b(v: Value, n: &str) -> Result<Option<bool>, String> {
+            match v {
+                Value::Bool(x) => Ok(Some(x)),
+                Value::Str(x) if x == "true" => Ok(Some(true)),
+                Value::Str(x) if x == "false" => Ok(Some(false)),
+                other => Err(format!("field `{n}` takes true or false, not {other:?}")),
+            }
+        }
+        match name {
+            "entrypoint" => self.entrypoint = s(value, name)?,
+            "version" => self.version = s(value, name)?,
+            "reason" => self.reason = s(value, name)?,
+            "lock" => self.lock = s(value, name)?,
+            "identity" => self.identity = s(value, name)?,
+            "component" => self.component = s(value, name)?,
+            "session" => self.session = s(value, name)?,
+            "address" => self.address = s(value, name)?,
+            "job" => self.job = s(value, name)?,
+            "jobs" => {
+                self.jobs = match value {
+                    Value::List(l) => Some(l),
+                    other => return Err(format!("field `jobs` takes a list, not {other:?}")),
+                }
+            }
+            "name" => self.name = s(value, name)?,
+            "from" => self.from = s(value, name)?,
+            "to" => self.to = s(value, name)?,
+            "state" => self.state = s(value, name)?,
+            "checkpoint" => self.checkpoint = i(value, name)?,
+            "savepoint" => self.savepoint = b(value, name)?,
+            "bytes" => self.bytes = i(value, name)?,
+            "duration_ms" => self.duration_ms = i(value, name)?,
+            "count" => self.count = i(value, name)?,
+            "resource" => self.resource = s(value, name)?,
+            "path" => self.path = s(value, name)?,
+            other => return Err(format!("unknown field `{other}`")),
+        }
+        Ok(())
+    }
+
+    /// The value of field `name` rendered as text, for sample checks and tables.
+    pub fn get(&self, name: &str) -> Option<String> {
+        let v = serde_json::to_value(self).ok()?;
+        match v.get(name)? {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Array(a) => Some(format!(
+                "[{}]",
+                a.iter()
+                    .map(|x| x.as_str().unwrap_or_default().to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )),
+            other => Some(other.to_string()),
+        }
+    }
+}
+
+/// One HA event.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Event {
+    /// When it happened, UTC.
+    #[serde(serialize_with = "ser_ts")]
+    pub ts: DateTime<Utc>,
+    /// The source it was read from: a file path, `-` for stdin, or the pod of a
+    /// `kubectl logs --prefix` line.
+    #[serde(serialize_with = "ser_arc")]
+    pub source: Arc<str>,
+    /// 1-based line number of the record's first line in its input.
+    pub line: u64,
+    /// What happened.
+    pub kind: Kind,
+    /// The typed details.
+    #[serde(flatten)]
+    pub fields: Fields,
+    /// The log line (message part, first line) the event was read from: the evidence.
+    pub text: String,
+}
+
+fn ser_ts<S: Serializer>(ts: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_ts(ts))
+}
+
+fn ser_arc<S: Serializer>(a: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(a)
+}
+
+/// RFC 3339 UTC with milliseconds, or nanoseconds when the instant has sub-millisecond
+/// precision (kubectl timestamps).
+pub fn format_ts(ts: &DateTime<Utc>) -> String {
+    if ts.timestamp_subsec_nanos() % 1_000_000 == 0 {
+        ts.to_rfc3339_opts(SecondsFormat::Millis, true)
+    } else {
+        ts.to_rfc3339_opts(SecondsFormat::Nanos, true)
+    }
+}
+
+impl Event {
+    /// The job this event is about, if any.
+    pub fn job(&self) -> Option<&str> {
+        self.fields.job.as_deref()
+    }
+
+    /// `source:line`, the short reference used in evidence.
+    pub fn location(&self) -> String {
+        format!("{}:{}", self.source, self.line)
+    }
+}
+
+/// Normalise a leader session or fencing token to the dashed lower-case UUID form.
+///
+/// Flink renders fencing tokens (`JobMasterId`, `ResourceManagerId`) as 32 hex digits: the
+/// UUID's least-significant half first, then its most-significant half (AbstractID layout),
+/// e.g. session `12dc9230-72cd-49e6-a6ad-48903369f0bf` is job master id
+/// `a6ad48903369f0bf12dc923072cd49e6`. Anything else is returned lower-cased, unchanged.
+pub fn normalize_session(raw: &str) -> String {
+    let r = raw.trim().to_ascii_lowercase();
+    if r.len() == 32 && r.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let (low, high) = r.split_at(16);
+        let u = format!("{high}{low}");
+        return format!(
+            "{}-{}-{}-{}-{}",
+            &u[0..8],
+            &u[8..12],
+            &u[12..16],
+            &u[16..20],
+            &u[20..32]
+        );
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_round_trip() {
+        for k in Kind::ALL {
+            assert_eq!(k.as_str().parse::<Kind>().unwrap(), *k);
+        }
+        assert!("nope".parse::<Kind>().is_err());
+    }
+
+    #[test]
+    fn job_master_id_maps_to_session() {
+        // Seen in the 1.20.5 corpus: session 12dc9230-… runs job master a6ad48903369f0bf….
+        assert_eq!(
+            normalize_session("a6ad48903369f0bf12dc923072cd49e6"),
+            "12dc9230-72cd-49e6-a6ad-48903369f0bf"
+        );
+        assert_eq!(
+            normalize_session("12DC9230-72cd-49e6-a6ad-48903369f0bf"),
+            "12dc9230-72cd-49e6-a6ad-48903369f0bf"
+        );
+    }
+
+    #[test]
+    fn fields_set_checks_types() {
+        let mut f = Fields::default();
+        f.set("checkpoint", Value::Int(7)).unwrap();
+        f.set("savepoint", Value::Str("true".into())).unwrap();
+        assert!(f.set("checkpoint", Value::Str("x".into())).is_err());
+        assert!(f.set("bogus", Value::Int(1)).is_err());
+        assert_eq!(f.get("checkpoint").as_deref(), Some("7"));
+        assert_eq!(f.get("savepoint").as_deref(), Some("true"));
+    }
+}

@@ -1,0 +1,26 @@
+//! flinkha: prove, or disprove, that Apache Flink high availability behaved correctly,
+//! from the JobManager logs alone.
+//!
+//! The crate is a pipeline, one module per stage:
+//!
+//! * [`input`] reads files, directories, `.gz` and stdin, strips `kubectl logs --prefix` /
+//!   `--timestamps` decorations, joins multi-line records and merges sources in time order;
+//! * [`envelope`] recognises the line layout (log4j pattern, JSON layouts) of one record;
+//! * [`grammar`] holds the template language and its compiler: the message patterns live
+//!   as data in `grammars/`;
+//! * [`events`] defines the typed HA events every later stage consumes;
+//! * [`check`] is the state machine that turns events into PASS / FAIL / UNKNOWN verdicts;
+//! * [`report`] renders verdicts and timelines (text, Markdown, JSON, HTML, JUnit, GitHub);
+//! * [`stats`] (feature `stats`) computes checkpoint statistics with polars.
+//!
+//! Parsing knows nothing of rendering, and invariants consume events, never raw text.
+
+pub mod check;
+pub mod envelope;
+pub mod events;
+pub mod grammar;
+pub mod input;
+pub mod pipeline;
+pub mod report;
+#[cfg(feature = "stats")]
+pub mod stats;

@@ -1,0 +1,25 @@
+//! The `flinkha` command line: parses arguments and maps errors to exit codes
+//! (0 all good, 1 an invariant FAILed, 2 usage or input error).
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = match cli::parse() {
+        Ok(a) => a,
+        Err(e) => {
+            // clap prints --help / --version on stdout and exits 0 for them.
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("flinkha: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Wiring input, envelope and grammar into one time-ordered event stream.

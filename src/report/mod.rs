@@ -1,0 +1,1 @@
+//! Renderers: text, Markdown, JSON, HTML, JUnit, GitHub.

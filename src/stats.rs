@@ -1,0 +1,1 @@
+//! Checkpoint statistics with polars.
