@@ -1,1 +1,519 @@
-//! Line layouts.
+//! Line layouts: recognise one physical log line as the start of a record and split it into
+//! timestamp, level, logger and message.
+//!
+//! Supported layouts, detected per line:
+//!
+//! * Flink's log4j pattern `%d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n`, tolerant of
+//!   collapsed padding, a missing or non-empty `[...]` part, `.` instead of `,` before the
+//!   milliseconds and `T` between date and time;
+//! * logback's `yyyy-MM-dd HH:mm:ss.SSS [thread] LEVEL logger - message`;
+//! * JSON layouts (one object per line): log4j `JsonTemplateLayout` ECS (`@timestamp`,
+//!   `log.level`, `log.logger`, `message`, dotted or nested keys) and log4j's classic
+//!   `JsonLayout` (`instant` or `timeMillis`, `level`, `loggerName`, `message`).
+//!
+//! The log4j path is the hot path: byte positions and `memchr`, no regex, no allocation.
+//! Only lines starting with `{` are tried as JSON.
+
+use chrono::{
+    DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeDelta, TimeZone, Utc,
+};
+use memchr::memmem;
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+/// The time zone of log timestamps that carry none (log4j `%d` prints local time).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Zone {
+    /// Coordinated Universal Time (the default; what containers usually run in).
+    #[default]
+    Utc,
+    /// A fixed offset from UTC, e.g. `+02:00`.
+    Fixed(FixedOffset),
+    /// An IANA time zone with daylight-saving rules, e.g. `Europe/Berlin`.
+    Named(chrono_tz::Tz),
+}
+
+impl Zone {
+    /// Interpret a local wall-clock time in this zone and return the UTC instant.
+    ///
+    /// An ambiguous local time (the hour repeated when daylight saving ends) resolves to the
+    /// earlier instant; a local time in the gap when daylight saving starts, which a correct
+    /// clock never prints, is read with the offset in force just before the gap.
+    pub fn to_utc(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+        match self {
+            Zone::Utc => Some(local.and_utc()),
+            Zone::Fixed(off) => local
+                .checked_sub_signed(TimeDelta::seconds(i64::from(off.local_minus_utc())))
+                .map(|n| n.and_utc()),
+            Zone::Named(tz) => {
+                if let Some(t) = tz.from_local_datetime(&local).earliest() {
+                    return Some(t.with_timezone(&Utc));
+                }
+                let before = local.checked_sub_signed(TimeDelta::hours(3))?;
+                let off = tz.from_local_datetime(&before).earliest()?.offset().fix();
+                local
+                    .checked_sub_signed(TimeDelta::seconds(i64::from(off.local_minus_utc())))
+                    .map(|n| n.and_utc())
+            }
+        }
+    }
+}
+
+impl fmt::Display for Zone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Zone::Utc => f.write_str("UTC"),
+            Zone::Fixed(o) => write!(f, "{o}"),
+            Zone::Named(tz) => f.write_str(tz.name()),
+        }
+    }
+}
+
+/// Error of [`Zone::from_str`]: says what is accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid time zone `{0}`: expected `UTC`, an offset such as `+02:00` or `-0530`, or an IANA name such as `Europe/Berlin`")]
+pub struct ZoneError(pub String);
+
+impl FromStr for Zone {
+    type Err = ZoneError;
+
+    /// Accepts `UTC` / `Z` (any case), an offset `±HH`, `±HHMM` or `±HH:MM`, or an IANA
+    /// time-zone name.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("utc") || t.eq_ignore_ascii_case("z") {
+            return Ok(Zone::Utc);
+        }
+        if let Some(rest) = t.strip_prefix('+').or_else(|| t.strip_prefix('-')) {
+            let sign = if t.starts_with('-') { -1 } else { 1 };
+            let digits: String = rest.chars().filter(|c| *c != ':').collect();
+            let ok_shape = rest.bytes().all(|b| b.is_ascii_digit() || b == b':')
+                && (digits.len() == 2 || digits.len() == 4)
+                && (!rest.contains(':')
+                    || rest.len() == 5 && rest.as_bytes().get(2) == Some(&b':'));
+            if ok_shape {
+                let h: i32 = digits.get(0..2).and_then(|x| x.parse().ok()).unwrap_or(99);
+                let m: i32 = digits.get(2..4).and_then(|x| x.parse().ok()).unwrap_or(0);
+                if h <= 23 && m <= 59 {
+                    if let Some(o) = FixedOffset::east_opt(sign * (h * 3600 + m * 60)) {
+                        return Ok(if o.local_minus_utc() == 0 {
+                            Zone::Utc
+                        } else {
+                            Zone::Fixed(o)
+                        });
+                    }
+                }
+            }
+            return Err(ZoneError(s.to_string()));
+        }
+        t.parse::<chrono_tz::Tz>()
+            .map(Zone::Named)
+            .map_err(|_| ZoneError(s.to_string()))
+    }
+}
+
+/// One log record's first line, split into its parts. Text parts borrow from the line
+/// whenever possible.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Envelope<'a> {
+    /// The record's instant, UTC.
+    pub ts: DateTime<Utc>,
+    /// Log level as written (`INFO`, `WARN`, …; JSON levels are upper-cased).
+    pub level: Cow<'a, str>,
+    /// Logger name (usually the full class name).
+    pub logger: Cow<'a, str>,
+    /// The message: everything after the layout's ` - ` separator (JSON: the `message`
+    /// value, which may contain newlines).
+    pub message: Cow<'a, str>,
+}
+
+/// Parse `line` as the first line of a log record, or `None` when it is not one (a
+/// continuation line, a banner, garbage). Timestamps without a zone are read in `zone`.
+///
+/// A trailing `\r` (and a leading byte-order mark) is ignored.
+pub fn parse_line<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let line = line.strip_prefix('\u{feff}').unwrap_or(line);
+    match line.as_bytes().first()? {
+        b'0'..=b'9' => parse_pattern(line, zone),
+        b'{' => parse_json(line, zone),
+        b' ' | b'\t' => {
+            let t = line.trim_start();
+            if t.starts_with('{') {
+                parse_json(t, zone)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The levels a record start must carry (log4j and logback names).
+fn is_level(b: &[u8]) -> bool {
+    matches!(
+        b,
+        b"INFO" | b"WARN" | b"ERROR" | b"DEBUG" | b"TRACE" | b"FATAL"
+    )
+}
+
+/// Index of the first byte at or after `i` that is not a space or tab.
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    i
+}
+
+/// Index of the first space or tab at or after `i` (or the end).
+fn find_ws(b: &[u8], i: usize) -> usize {
+    match b.get(i..) {
+        Some(rest) => i + memchr::memchr2(b' ', b'\t', rest).unwrap_or(rest.len()),
+        None => b.len(),
+    }
+}
+
+/// Parse a naive timestamp `yyyy-MM-dd[ T]HH:mm:ss[,.]fffffffff` (fraction optional, 1 to
+/// 9 digits) at the start of `b`; returns it and the number of bytes consumed.
+pub(crate) fn parse_naive_ts(b: &[u8]) -> Option<(NaiveDateTime, usize)> {
+    #[inline]
+    fn dig(b: &[u8], i: usize) -> Option<u32> {
+        match b.get(i) {
+            Some(c @ b'0'..=b'9') => Some(u32::from(c - b'0')),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn n2(b: &[u8], i: usize) -> Option<u32> {
+        Some(dig(b, i)? * 10 + dig(b, i + 1)?)
+    }
+    let year = n2(b, 0)? * 100 + n2(b, 2)?;
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let month = n2(b, 5)?;
+    let day = n2(b, 8)?;
+    if !matches!(b.get(10), Some(b' ' | b'T'))
+        || b.get(13) != Some(&b':')
+        || b.get(16) != Some(&b':')
+    {
+        return None;
+    }
+    let hour = n2(b, 11)?;
+    let min = n2(b, 14)?;
+    let sec = n2(b, 17)?;
+    let mut i = 19;
+    let mut nanos = 0u32;
+    if matches!(b.get(i), Some(b',' | b'.')) && dig(b, i + 1).is_some() {
+        i += 1;
+        let mut digits = 0;
+        while let Some(d) = dig(b, i) {
+            if digits < 9 {
+                nanos = nanos * 10 + d;
+                digits += 1;
+            }
+            i += 1;
+        }
+        for _ in digits..9 {
+            nanos *= 10;
+        }
+    }
+    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    let time = NaiveTime::from_hms_nano_opt(hour, min, sec, nanos)?;
+    Some((NaiveDateTime::new(date, time), i))
+}
+
+/// The log4j / logback pattern layouts.
+fn parse_pattern<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
+    let b = line.as_bytes();
+    let (naive, mut i) = parse_naive_ts(b)?;
+    if !matches!(b.get(i), Some(b' ' | b'\t')) {
+        return None;
+    }
+    i = skip_ws(b, i);
+    // logback: `[thread name] LEVEL`; the thread name may contain spaces.
+    if b.get(i) == Some(&b'[') {
+        let close = memchr::memchr(b']', b.get(i..)?)?;
+        i = skip_ws(b, i + close + 1);
+    }
+    let level_end = find_ws(b, i);
+    let level = b.get(i..level_end)?;
+    if !is_level(level) {
+        return None;
+    }
+    let lvl = line.get(i..level_end)?;
+    i = skip_ws(b, level_end);
+    let logger_end = find_ws(b, i);
+    if logger_end == i {
+        return None;
+    }
+    let logger = line.get(i..logger_end)?;
+    let rest_start = skip_ws(b, logger_end);
+    let rest = b.get(rest_start..)?;
+    let msg_off = message_offset(rest)?;
+    let message = line.get(rest_start + msg_off..).unwrap_or("");
+    Some(Envelope {
+        ts: zone.to_utc(naive)?,
+        level: Cow::Borrowed(lvl),
+        logger: Cow::Borrowed(logger),
+        message: Cow::Borrowed(message),
+    })
+}
+
+/// Where the message starts in `rest` (the part after the logger and its padding): after
+/// the first ` - ` that follows the optional `[...]` context. A line ending in the separator
+/// itself has an empty message.
+fn message_offset(rest: &[u8]) -> Option<usize> {
+    if rest.starts_with(b"- ") {
+        return Some(2);
+    }
+    if rest == b"-" {
+        return Some(rest.len());
+    }
+    if rest.first() == Some(&b'[') {
+        if let Some(p) = memmem::find(rest, b"] - ") {
+            return Some(p + 4);
+        }
+        if rest.ends_with(b"] -") {
+            return Some(rest.len());
+        }
+    }
+    if let Some(p) = memmem::find(rest, b" - ") {
+        return Some(p + 3);
+    }
+    if rest.ends_with(b" -") {
+        return Some(rest.len());
+    }
+    None
+}
+
+/// The JSON layouts.
+fn parse_json<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
+    use serde_json::Value;
+    let v: Value = serde_json::from_str(line).ok()?;
+    let obj = v.as_object()?;
+    // A key either literally dotted (`"log.level"`) or nested (`{"log":{"level":…}}`).
+    let get = |dotted: &str| -> Option<&Value> {
+        if let Some(x) = obj.get(dotted) {
+            return Some(x);
+        }
+        let mut cur = &v;
+        for part in dotted.split('.') {
+            cur = cur.get(part)?;
+        }
+        Some(cur)
+    };
+    let ts = if let Some(t) = get("@timestamp").or_else(|| get("timestamp")) {
+        json_ts(t, zone)?
+    } else if let Some(inst) = obj.get("instant") {
+        let secs = inst.get("epochSecond")?.as_i64()?;
+        let nanos = inst
+            .get("nanoOfSecond")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        DateTime::from_timestamp(secs, u32::try_from(nanos).ok()?)?
+    } else if let Some(ms) = obj.get("timeMillis") {
+        DateTime::from_timestamp_millis(ms.as_i64()?)?
+    } else {
+        return None;
+    };
+    let level = get("log.level")
+        .or_else(|| obj.get("level"))
+        .and_then(Value::as_str)?;
+    let logger = get("log.logger")
+        .or_else(|| obj.get("loggerName"))
+        .or_else(|| obj.get("logger_name"))
+        .or_else(|| obj.get("logger"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let message = match obj.get("message") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    let level = if level.bytes().any(|c| c.is_ascii_lowercase()) {
+        level.to_ascii_uppercase()
+    } else {
+        level.to_string()
+    };
+    Some(Envelope {
+        ts,
+        level: Cow::Owned(level),
+        logger: Cow::Owned(logger.to_string()),
+        message: Cow::Owned(message),
+    })
+}
+
+/// A JSON timestamp: RFC 3339 text with a zone (exact), text without one (read in `zone`),
+/// or a number of epoch milliseconds.
+fn json_ts(v: &serde_json::Value, zone: &Zone) -> Option<DateTime<Utc>> {
+    if let Some(ms) = v.as_i64() {
+        return DateTime::from_timestamp_millis(ms);
+    }
+    let s = v.as_str()?.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let (naive, used) = parse_naive_ts(s.as_bytes())?;
+    let tail = s.get(used..)?.trim_start();
+    if tail.is_empty() {
+        return zone.to_utc(naive);
+    }
+    if tail == "Z" || tail == "z" {
+        return Some(naive.and_utc());
+    }
+    let off: Zone = tail.parse().ok()?;
+    off.to_utc(naive)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn flink_padded_line() {
+        let l = "2026-11-25 12:36:55,137 INFO  org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint     [] - http://127.0.0.1:8081 was granted leadership with leaderSessionID=79f1aa78-d705-4f10-b2d4-cabd6801d714";
+        let e = parse_line(l, &Zone::Utc).unwrap();
+        assert_eq!(e.ts, utc("2026-11-25T12:36:55.137Z"));
+        assert_eq!(e.level, "INFO");
+        assert_eq!(
+            e.logger,
+            "org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint"
+        );
+        assert!(e.message.starts_with("http://127.0.0.1:8081 was granted"));
+        assert!(matches!(e.message, Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn collapsed_whitespace_and_no_brackets() {
+        let l = "2022-12-11 15:29:32,378 INFO org.apache.flink.kubernetes.kubeclient.resources.KubernetesLeaderElector [] - New leader elected 3e81a3e8 for x.";
+        let e = parse_line(l, &Zone::Utc).unwrap();
+        assert_eq!(e.message, "New leader elected 3e81a3e8 for x.");
+        let l = "2022-12-11 15:29:32,378 WARN org.x.Y - a - b";
+        let e = parse_line(l, &Zone::Utc).unwrap();
+        assert_eq!(e.level, "WARN");
+        assert_eq!(e.logger, "org.x.Y");
+        assert_eq!(e.message, "a - b");
+    }
+
+    #[test]
+    fn message_may_contain_separator_and_mdc() {
+        let l = "2024-01-01 00:00:00,001 ERROR org.x.Y [flink-job-id=abc] - left - right\r";
+        let e = parse_line(l, &Zone::Utc).unwrap();
+        assert_eq!(e.message, "left - right");
+        let l = "2024-01-01 00:00:00,001 INFO  org.x.Y                  [] - ";
+        assert_eq!(parse_line(l, &Zone::Utc).unwrap().message, "");
+        let l = "2024-01-01 00:00:00,001 INFO  org.x.Y [] -";
+        assert_eq!(parse_line(l, &Zone::Utc).unwrap().message, "");
+    }
+
+    #[test]
+    fn logback_layout() {
+        let l = "2024-05-06 10:15:31.112 [flink-akka.actor.default-dispatcher-5] INFO  o.a.f.r.c.CheckpointCoordinator - Completed checkpoint 1 for job x.";
+        let e = parse_line(l, &Zone::Utc).unwrap();
+        assert_eq!(e.ts, utc("2024-05-06T10:15:31.112Z"));
+        assert_eq!(e.logger, "o.a.f.r.c.CheckpointCoordinator");
+        assert_eq!(e.message, "Completed checkpoint 1 for job x.");
+        let l = "2024-05-06 10:15:31.112 [Checkpoint Timer] WARN x.Y - m";
+        assert_eq!(parse_line(l, &Zone::Utc).unwrap().logger, "x.Y");
+    }
+
+    #[test]
+    fn rejects_non_records() {
+        for l in [
+            "",
+            "\tat org.apache.flink.Foo.bar(Foo.java:1)",
+            "INFO  [] - Loading configuration property: a, b",
+            "2026-11-25 12:36:52,258 NOTALEVEL x.Y [] - m",
+            "2026-11-25 12:36:52,258 INFO x.Y no separator",
+            "2026-13-25 12:36:52,258 INFO x.Y [] - bad month",
+            "2026-11-25 12:36:52,258",
+            "2026-11-25",
+            "{not json",
+            "{\"a\":1}",
+            "\u{0}\u{0}\u{0}",
+        ] {
+            assert!(parse_line(l, &Zone::Utc).is_none(), "{l:?}");
+        }
+    }
+
+    #[test]
+    fn zones() {
+        let l = "2024-07-01 12:00:00,000 INFO x.Y [] - m";
+        let berlin: Zone = "Europe/Berlin".parse().unwrap();
+        assert_eq!(
+            parse_line(l, &berlin).unwrap().ts,
+            utc("2024-07-01T10:00:00Z")
+        );
+        let fixed: Zone = "+02:00".parse().unwrap();
+        assert_eq!(
+            parse_line(l, &fixed).unwrap().ts,
+            utc("2024-07-01T10:00:00Z")
+        );
+        let neg: Zone = "-0530".parse().unwrap();
+        assert_eq!(parse_line(l, &neg).unwrap().ts, utc("2024-07-01T17:30:00Z"));
+        assert_eq!("utc".parse::<Zone>().unwrap(), Zone::Utc);
+        assert_eq!("+00:00".parse::<Zone>().unwrap(), Zone::Utc);
+        for bad in ["Mars/Olympus", "+25:00", "+2:00", "", "+02:60"] {
+            let e = bad.parse::<Zone>().unwrap_err();
+            assert!(e.to_string().contains("IANA"), "{bad}");
+        }
+        // Ambiguous hour at the end of DST: earlier instant; gap: offset before the gap.
+        let amb = NaiveDate::from_ymd_opt(2024, 10, 27)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        assert_eq!(berlin.to_utc(amb).unwrap(), utc("2024-10-27T00:30:00Z"));
+        let gap = NaiveDate::from_ymd_opt(2024, 3, 31)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        assert_eq!(berlin.to_utc(gap).unwrap(), utc("2024-03-31T01:30:00Z"));
+    }
+
+    #[test]
+    fn json_ecs_dotted_and_nested() {
+        let l = r#"{"@timestamp":"2026-11-25T12:36:55.137Z","log.level":"INFO","message":"Hello - world","log.logger":"org.x.Y","process.thread.name":"main"}"#;
+        let e = parse_line(l, &Zone::Utc).unwrap();
+        assert_eq!(e.ts, utc("2026-11-25T12:36:55.137Z"));
+        assert_eq!(e.level, "INFO");
+        assert_eq!(e.logger, "org.x.Y");
+        assert_eq!(e.message, "Hello - world");
+        let l = r#"{"@timestamp":"2026-11-25T12:36:55.137","log":{"level":"warn","logger":"org.x.Z"},"message":"a\nb"}"#;
+        let e = parse_line(l, &"+01:00".parse().unwrap()).unwrap();
+        assert_eq!(e.ts, utc("2026-11-25T11:36:55.137Z"));
+        assert_eq!(e.level, "WARN");
+        assert_eq!(e.logger, "org.x.Z");
+        assert_eq!(e.message, "a\nb");
+    }
+
+    #[test]
+    fn json_classic() {
+        let l = r#"{"instant":{"epochSecond":1795610203,"nanoOfSecond":520000000},"thread":"main","level":"INFO","loggerName":"org.x.Y","message":"m","endOfBatch":false,"thrown":{"name":"java.lang.Exception","message":"boom"}}"#;
+        let e = parse_line(l, &Zone::Utc).unwrap();
+        assert_eq!(e.ts.timestamp_millis(), 1_795_610_203_520);
+        assert_eq!(e.logger, "org.x.Y");
+        let l =
+            r#"  {"timeMillis":1795610203520,"level":"ERROR","loggerName":"a.B","message":"x"}"#;
+        let e = parse_line(l, &Zone::Utc).unwrap();
+        assert_eq!(e.ts.timestamp_millis(), 1_795_610_203_520);
+        assert_eq!(e.level, "ERROR");
+    }
+
+    #[test]
+    fn iso_t_and_nanos() {
+        let l = "2026-11-25T12:36:55.123456789 INFO x.Y [] - m";
+        let e = parse_line(l, &Zone::Utc).unwrap();
+        assert_eq!(e.ts.timestamp_subsec_nanos(), 123_456_789);
+        let l = "2026-11-25 12:36:55 INFO x.Y [] - m";
+        assert_eq!(
+            parse_line(l, &Zone::Utc).unwrap().ts,
+            utc("2026-11-25T12:36:55Z")
+        );
+    }
+}
