@@ -1,12 +1,228 @@
-//! Template language (manual being written).
+//! The grammar template language and its compiler.
+//!
+//! Which log lines are HA events, and what they mean, is data: `*.grammar` files in
+//! `grammars/` (embedded in the binary) and, optionally, user files given with
+//! `--grammar PATH`. This module parses those files, compiles each template to a regex and
+//! classifies log records with them. This documentation is the language's manual.
+//!
+//! # Files
+//!
+//! A grammar file is UTF-8 text, read line by line (`\n` or `\r\n`). Blank lines are
+//! ignored. A line whose first non-blank character is `#` is a comment; comments are whole
+//! lines only (a `#` later in a line is ordinary text).
+//!
+//! Every other line is `KEYWORD VALUE`: the keyword is the line's first word, the value is
+//! the rest of the line after the whitespace (spaces or tabs) that follows the keyword, with
+//! trailing whitespace trimmed. Indentation is not significant; by convention `event` and
+//! `ignore` start in column 1 and the lines of a template are indented by two spaces.
+//!
+//! # Templates
+//!
+//! A template starts with an `event` or `ignore` line and runs until the next one (or the end
+//! of the file). Keywords:
+//!
+//! | keyword   | count                     | value |
+//! |-----------|---------------------------|-------|
+//! | `event`   | starts a template         | an event kind, snake_case, as [`crate::events::Kind`] names it (`checkpoint_completed`); not `log_end` |
+//! | `ignore`  | starts a template         | none: the template matches known, irrelevant lines of a watched logger |
+//! | `logger`  | 1 or more lines           | one or more logger names separated by spaces; `*` matches any run of characters (dots included) |
+//! | `level`   | optional, repeatable      | levels separated by spaces: `TRACE DEBUG INFO WARN ERROR FATAL`; any level when absent |
+//! | `flink`   | optional, once            | free text, informational: the Flink versions that log this (`1.14-2.x`) |
+//! | `message` | exactly once              | the message template (see below) |
+//! | `set`     | optional, repeatable      | constant fields, `field=value` pairs (see *Pairs*); `event` only |
+//! | `sample`  | `event`: 1 or more; `ignore`: optional | one complete, real log line, as Flink writes it |
+//! | `expect`  | at most one per `sample`, right after it | the fields the sample produces, `field=value` pairs; `event` only |
+//!
+//! Example:
+//!
+//! ```text
+//! # CheckpointCoordinator, all versions since 1.14
+//! event checkpoint_completed
+//!   logger  org.apache.flink.runtime.checkpoint.CheckpointCoordinator
+//!   level   INFO
+//!   flink   1.14-2.x
+//!   message Completed checkpoint {checkpoint:int} for job {job:jobid} ({bytes:int} bytes, checkpointDuration={duration_ms:int} ms, finalizationTime={_:int} ms).
+//!   set     savepoint=false
+//!   sample  2022-12-11 16:02:23,451 INFO  org.apache.flink.runtime.checkpoint.CheckpointCoordinator [] - Completed checkpoint 1 for job c506b6c290cc2d96a0e3f0eea10395c4 (7735 bytes, checkpointDuration=123 ms, finalizationTime=11 ms).
+//!   expect  checkpoint=1 job=c506b6c290cc2d96a0e3f0eea10395c4 bytes=7735 duration_ms=123 savepoint=false
+//!
+//! ignore
+//!   logger  org.apache.flink.runtime.executiongraph.ExecutionGraph
+//!   message {_:text} switched from {_:word} to {_:word}{_:rest}
+//! ```
+//!
+//! # Message templates
+//!
+//! The `message` value is literal text with holes. Literal text matches itself exactly,
+//! character for character (spaces included: one space in the template matches one space).
+//! `{{` and `}}` stand for a literal `{` and `}`; a lone `}` is an error.
+//!
+//! A hole is `{name:type}`. `name` is a field of [`crate::events::Fields`] (the list is
+//! [`crate::events::FIELD_TYPES`]) or `_` to match and discard. A field may be bound only
+//! once per template (by one hole or one `set` pair). `ignore` templates may only use `_`.
+//!
+//! | type      | matches | value |
+//! |-----------|---------|-------|
+//! | `int`     | decimal digits `[0-9]+` | number |
+//! | `jobid`   | 32 hex digits | text, lower-cased |
+//! | `uuid`    | `8-4-4-4-12` hex digits | text, lower-cased |
+//! | `session` | a uuid, or 32 hex digits (a fencing token: `JobMasterId`, `ResourceManagerId`) | text, normalised by [`crate::events::normalize_session`] to the dashed uuid |
+//! | `hex`     | hex digits `[0-9a-fA-F]+` | text |
+//! | `word`    | a run of non-whitespace `\S+` | text |
+//! | `state`   | `[A-Z_]+` (`RUNNING`, `SUSPENDED`) | text |
+//! | `text`    | any text, as little as possible (may be empty) | text |
+//! | `rest`    | any text, as much as possible, to the end of the message | text |
+//! | `jobids`  | a Java list of job ids `[id, id, …]`, possibly `[]` | list of lower-cased ids |
+//! | `cptype`  | a checkpoint type as in `(type=…)`: `CHECKPOINT`, `SAVEPOINT`, `SYNC_SAVEPOINT`, `SAVEPOINT_SUSPEND`, `CheckpointType{…}`, `SavepointType{…}`; never runs past `(` or `)` | true/false: true iff the text contains `savepoint` (any case) |
+//! | `cpkind`  | a word `[A-Za-z]+`: `Checkpoint`, `Savepoint` (as in `… from Savepoint 10 @ …`) | true/false, as `cptype` |
+//!
+//! The type must fit the field: `int` fills number fields (`checkpoint`, `bytes`,
+//! `duration_ms`, `count`), `cptype`/`cpkind` fill true/false fields (`savepoint`), `jobids`
+//! fills list fields (`jobs`), every other type fills text fields. A hole whose text cannot be
+//! represented (an `int` beyond 64 bits) makes the template not match.
+//!
+//! A template matches a message when the whole message matches it (the template is anchored
+//! at both ends). Leading and trailing whitespace of the log message is ignored (Flink's
+//! startup banner lines start with a space); the template itself cannot start or end with
+//! whitespace.
+//!
+//! # Pairs (`set`, `expect`)
+//!
+//! A list of `field=value` separated by spaces. A value is the text up to the next
+//! whitespace, or a double-quoted string `field="two words"` (`\"` and `\\` escape inside
+//! quotes). List fields are written `jobs=[a,b]` (no spaces; `jobs=[]` is the empty list).
+//! Numbers are decimal, booleans `true` / `false`. `set` constants are added to every event
+//! the template produces. An `expect` line may be empty (the sample produces no field).
+//!
+//! # Loggers
+//!
+//! A template applies to a record when one of its `logger` patterns names the record's
+//! logger. A name matches the logger written in full; it also matches logback / log4j
+//! abbreviations, `o.a.f.r.c.CheckpointCoordinator` or `o.a.f.runtime.checkpoint.Checkpoint…`
+//! (same number of segments, same final class name, each package segment a prefix of the
+//! template's), and a bare class name `CheckpointCoordinator` (log4j `%c{1}`). A glob
+//! (`org.apache.flink.*.KubernetesLeaderElector`, `*HaServices`) is matched against the full
+//! logger, against the logger's initials form (`o.a.f.k.k.r.KubernetesLeaderElector`, when
+//! the logger is abbreviated) and, for a bare class name, against the glob's last segment.
+//!
+//! # Classification
+//!
+//! Files are ordered by file name, templates by their place in the file. For one record
+//! (level, logger, first line of the message) the first template whose logger and level fit
+//! and whose message matches wins:
+//!
+//! * an `event` template → [`Classified::Event`] with its kind and fields;
+//! * an `ignore` template → [`Classified::Ignored`];
+//! * no template matched, but some `event` template names the logger (the logger is
+//!   *watched*) → [`Classified::Unmatched`]: an unknown line of an HA logger, worth
+//!   reporting (it may be a message this grammar does not know yet, or another level);
+//! * otherwise → [`Classified::Unwatched`]. `ignore` templates alone do not make a logger
+//!   watched.
+//!
+//! # Samples
+//!
+//! Loading checks every sample, so a grammar that loads is a grammar whose examples work.
+//! The sample line is split with [`crate::envelope::parse_line`] (UTC); then
+//!
+//! 1. its logger must be named by the template's `logger` lines and its level must pass
+//!    `level`;
+//! 2. its message (first line) must match this template's `message`;
+//! 3. this template must be the first one that matches the sample (else it is *shadowed* by
+//!    an earlier template, which is reported with its place);
+//! 4. with an `expect` line, the fields produced (holes and `set` constants) must equal the
+//!    expected fields exactly: every field produced must be expected and vice versa.
+//!    Without `expect`, only steps 1–3 are checked.
+//!
+//! An `ignore` template's samples must be ignored by it (steps 1–3).
+//!
+//! # Errors
+//!
+//! Every error names its place, `file:line:column: what is wrong`, e.g.
+//! `grammars/checkpoint.grammar:12:3: sample does not match its template: …`. Columns count
+//! characters from 1; hole errors point at the hole's `{`. All errors of all files are
+//! reported at once, one per line.
+//!
+//! # User grammars
+//!
+//! `--grammar PATH` (repeatable) adds a file, or every `*.grammar` file of a directory. A file
+//! whose name (without directories) equals a built-in's, e.g. `checkpoint.grammar`, replaces
+//! that built-in; other names add to the built-ins.
 
-use crate::events::{Fields, Kind};
-use std::path::PathBuf;
+mod compile;
+mod hole;
+mod logger;
+mod syntax;
 
-/// A compiled set of grammar templates.
-#[derive(Debug)]
+use crate::envelope::{parse_line, Zone};
+use crate::events::{Fields, Kind, FIELD_TYPES};
+use compile::Template;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+/// The built-in grammar files, embedded in the binary: (file name, text).
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "checkpoint.grammar",
+        include_str!("../../grammars/checkpoint.grammar"),
+    ),
+    (
+        "cleanup.grammar",
+        include_str!("../../grammars/cleanup.grammar"),
+    ),
+    ("job.grammar", include_str!("../../grammars/job.grammar")),
+    (
+        "jobgraph.grammar",
+        include_str!("../../grammars/jobgraph.grammar"),
+    ),
+    (
+        "kubernetes.grammar",
+        include_str!("../../grammars/kubernetes.grammar"),
+    ),
+    (
+        "leader.grammar",
+        include_str!("../../grammars/leader.grammar"),
+    ),
+    (
+        "process.grammar",
+        include_str!("../../grammars/process.grammar"),
+    ),
+    (
+        "taskmanager.grammar",
+        include_str!("../../grammars/taskmanager.grammar"),
+    ),
+    (
+        "zookeeper.grammar",
+        include_str!("../../grammars/zookeeper.grammar"),
+    ),
+];
+
+/// How many logger names the resolution cache keeps (distinct loggers in real logs number in
+/// the hundreds; beyond this, resolution is simply recomputed).
+const CACHE_LIMIT: usize = 8192;
+
+/// A compiled, checked set of grammar templates. `classify` is `&self` and the type is
+/// `Sync`, so one grammar serves all threads.
 pub struct Grammar {
+    /// Display names of the files, in load order.
     files: Vec<String>,
+    /// Every template, files in name order, templates in file order.
+    templates: Vec<Template>,
+    /// Candidate templates per exact logger name written in some template.
+    exact: HashMap<String, Arc<Resolved>>,
+    /// Candidate templates of other loggers (abbreviated, glob-matched, unknown), filled on
+    /// first sight.
+    cache: RwLock<HashMap<String, Arc<Resolved>>>,
+}
+
+/// The templates that apply to one logger.
+#[derive(Debug, Default)]
+struct Resolved {
+    /// Indices into `templates`, ascending.
+    templates: Vec<usize>,
+    /// Some `event` template names the logger.
+    watched: bool,
 }
 
 /// What the grammar made of one record.
@@ -16,67 +232,414 @@ pub enum Classified {
     Event {
         /// The event kind.
         kind: Kind,
-        /// The fields the template produced.
+        /// The fields the template produced (holes and `set` constants).
         fields: Fields,
     },
-    /// An `ignore` template matched.
+    /// An `ignore` template matched: a known, irrelevant line.
     Ignored,
-    /// The logger is watched but no template matched.
+    /// The logger is watched (named by an `event` template) but no template matched.
     Unmatched,
-    /// No `event` template names the logger.
+    /// No `event` template names the logger (and no `ignore` template matched).
     Unwatched,
 }
 
-/// An error in a grammar file: `file:line:col: what is wrong`.
+/// An error in, or while reading, grammar files.
 #[derive(Debug, thiserror::Error)]
 pub enum GrammarError {
-    /// A syntax or semantic error at a place in a grammar file.
+    /// A syntax, type or sample error at a place in a grammar file.
     #[error("{file}:{line}:{col}: {msg}")]
     At {
-        /// Grammar file name.
+        /// Grammar file name as given (built-ins: `grammars/NAME`).
         file: String,
         /// 1-based line.
         line: usize,
-        /// 1-based column.
+        /// 1-based column, in characters.
         col: usize,
         /// What is wrong.
         msg: String,
     },
     /// A grammar file or directory could not be read.
-    #[error("{path}: {source}")]
+    #[error("{}: cannot read grammar: {source}", path.display())]
     Io {
         /// The path.
         path: PathBuf,
         /// The I/O error.
         source: std::io::Error,
     },
+    /// Two grammar files with one name were given to [`Grammar::from_files`].
+    #[error("{name}: grammar file given twice")]
+    Duplicate {
+        /// The file name.
+        name: String,
+    },
+    /// Several errors, one per line.
+    #[error("{}", join_errors(.0))]
+    Several(Vec<GrammarError>),
+}
+
+fn join_errors(errors: &[GrammarError]) -> String {
+    errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl GrammarError {
+    fn from_list(mut errors: Vec<GrammarError>) -> Result<(), GrammarError> {
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.remove(0)),
+            _ => Err(GrammarError::Several(errors)),
+        }
+    }
+}
+
+/// A short description of one template, for `--help`-style listings and debugging.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateInfo {
+    /// `file:line` of its `event` / `ignore` line.
+    pub location: String,
+    /// The event kind; `None` for `ignore` templates.
+    pub kind: Option<Kind>,
+    /// Logger patterns as written.
+    pub loggers: Vec<String>,
+    /// Levels (empty: any).
+    pub levels: Vec<String>,
+    /// The `flink` versions note.
+    pub flink: Option<String>,
+    /// The message template as written.
+    pub message: String,
+}
+
+/// The file name without directories: the key for ordering and for replacing built-ins.
+fn base_name(name: &str) -> &str {
+    name.rsplit(['/', '\\']).next().unwrap_or(name)
 }
 
 impl Grammar {
-    /// Built-in grammars embedded in the binary.
+    /// Built-in grammars embedded in the binary (every file of `grammars/`).
     pub fn builtin() -> Result<Grammar, GrammarError> {
-        Self::from_files(&[])
+        Self::from_files(&builtin_files())
     }
-    /// Built-ins plus user files/directories.
-    pub fn load(_extra: &[PathBuf]) -> Result<Grammar, GrammarError> {
-        Self::from_files(&[])
+
+    /// Built-ins plus user files and directories (`--grammar PATH`). A directory contributes
+    /// its `*.grammar` files. A file whose name equals a built-in's replaces it; other files
+    /// add to the built-ins (a later user file with the same name replaces an earlier one).
+    pub fn load(extra: &[PathBuf]) -> Result<Grammar, GrammarError> {
+        let mut files = builtin_files();
+        for path in extra {
+            for (display, text) in read_grammar_path(path)? {
+                let key = base_name(&display).to_string();
+                match files.iter_mut().find(|(n, _)| base_name(n) == key) {
+                    Some(slot) => *slot = (display, text),
+                    None => files.push((display, text)),
+                }
+            }
+        }
+        Self::from_files(&files)
     }
-    /// Compile from (file name, text) pairs.
+
+    /// Compile from (file name, text) pairs and check every sample. Files are ordered by
+    /// their name without directories; two files with one such name are an error.
     pub fn from_files(files: &[(String, String)]) -> Result<Grammar, GrammarError> {
-        Ok(Grammar {
-            files: files.iter().map(|f| f.0.clone()).collect(),
-        })
+        let mut order: Vec<&(String, String)> = files.iter().collect();
+        order.sort_by(|a, b| base_name(&a.0).cmp(base_name(&b.0)));
+        for w in order.windows(2) {
+            if let [a, b] = w {
+                if base_name(&a.0) == base_name(&b.0) {
+                    return Err(GrammarError::Duplicate {
+                        name: base_name(&b.0).to_string(),
+                    });
+                }
+            }
+        }
+        let mut errors = Vec::new();
+        let mut templates = Vec::new();
+        for (name, text) in &order {
+            let file: Arc<str> = Arc::from(name.as_str());
+            templates.extend(compile::compile_file(&file, text, &mut errors));
+        }
+        let mut grammar = Grammar {
+            files: order.iter().map(|(n, _)| n.clone()).collect(),
+            templates,
+            exact: HashMap::new(),
+            cache: RwLock::new(HashMap::new()),
+        };
+        grammar.index();
+        grammar.check_samples(&mut errors);
+        GrammarError::from_list(errors)?;
+        Ok(grammar)
     }
-    /// Classify one record.
-    pub fn classify(&self, _level: &str, _logger: &str, _message_head: &str) -> Classified {
-        Classified::Unwatched
+
+    /// Precompute the candidates of every exact logger name that templates write.
+    fn index(&mut self) {
+        let names: Vec<String> = self
+            .templates
+            .iter()
+            .flat_map(|t| &t.loggers)
+            .filter_map(|p| match p {
+                logger::LoggerPattern::Exact(n) => Some(n.clone()),
+                logger::LoggerPattern::Glob(_) => None,
+            })
+            .collect();
+        for n in names {
+            if !self.exact.contains_key(&n) {
+                let r = Arc::new(self.compute(&n));
+                self.exact.insert(n, r);
+            }
+        }
     }
-    /// Whether a logger is watched.
-    pub fn is_watched(&self, _logger: &str) -> bool {
-        false
+
+    fn compute(&self, logger: &str) -> Resolved {
+        let templates: Vec<usize> = self
+            .templates
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.logger_ok(logger))
+            .map(|(i, _)| i)
+            .collect();
+        let watched = templates
+            .iter()
+            .any(|i| self.templates.get(*i).is_some_and(|t| t.kind.is_some()));
+        Resolved { templates, watched }
     }
-    /// Grammar file names, in load order.
+
+    fn resolve(&self, logger: &str) -> Arc<Resolved> {
+        if let Some(r) = self.exact.get(logger) {
+            return r.clone();
+        }
+        if let Ok(cache) = self.cache.read() {
+            if let Some(r) = cache.get(logger) {
+                return r.clone();
+            }
+        }
+        let r = Arc::new(self.compute(logger));
+        if let Ok(mut cache) = self.cache.write() {
+            if cache.len() < CACHE_LIMIT {
+                cache.insert(logger.to_string(), r.clone());
+            }
+        }
+        r
+    }
+
+    /// The index of the first template that takes this record, with its fields for `event`
+    /// templates.
+    fn first_match(
+        &self,
+        level: &str,
+        logger: &str,
+        message: &str,
+    ) -> Option<(usize, Option<Fields>)> {
+        let msg = message.trim();
+        let r = self.resolve(logger.trim());
+        for &i in &r.templates {
+            let Some(t) = self.templates.get(i) else {
+                continue;
+            };
+            if !t.level_ok(level) {
+                continue;
+            }
+            if t.kind.is_some() {
+                if let Some(f) = t.fields(msg) {
+                    return Some((i, Some(f)));
+                }
+            } else if t.is_match(msg) {
+                return Some((i, None));
+            }
+        }
+        None
+    }
+
+    /// Classify one record from its level, logger and the first line of its message.
+    pub fn classify(&self, level: &str, logger: &str, message_head: &str) -> Classified {
+        match self.first_match(level, logger, message_head) {
+            Some((i, Some(fields))) => match self.templates.get(i).and_then(|t| t.kind) {
+                Some(kind) => Classified::Event { kind, fields },
+                None => Classified::Ignored,
+            },
+            Some((_, None)) => Classified::Ignored,
+            None if self.is_watched(logger) => Classified::Unmatched,
+            None => Classified::Unwatched,
+        }
+    }
+
+    /// Whether a logger is watched (named by some `event` template): its unmatched lines are
+    /// worth reporting.
+    pub fn is_watched(&self, logger: &str) -> bool {
+        self.resolve(logger.trim()).watched
+    }
+
+    /// Names of the grammar files, in the order their templates apply.
     pub fn files(&self) -> &[String] {
         &self.files
     }
+
+    /// Number of templates (`event` and `ignore`).
+    pub fn len(&self) -> usize {
+        self.templates.len()
+    }
+
+    /// Whether there are no templates at all.
+    pub fn is_empty(&self) -> bool {
+        self.templates.is_empty()
+    }
+
+    /// A description of every template, in match order.
+    pub fn templates(&self) -> Vec<TemplateInfo> {
+        self.templates
+            .iter()
+            .map(|t| TemplateInfo {
+                location: format!("{}:{}", t.loc.file, t.loc.line),
+                kind: t.kind,
+                loggers: t.loggers.iter().map(|p| p.as_str().to_string()).collect(),
+                levels: t.levels.clone(),
+                flink: t.flink.clone(),
+                message: t.message.clone(),
+            })
+            .collect()
+    }
+
+    fn check_samples(&self, errors: &mut Vec<GrammarError>) {
+        for (ti, t) in self.templates.iter().enumerate() {
+            for s in &t.samples {
+                if let Err(e) = self.check_sample(ti, t, s) {
+                    errors.push(e);
+                }
+            }
+        }
+    }
+
+    fn check_sample(
+        &self,
+        ti: usize,
+        t: &Template,
+        s: &compile::Sample,
+    ) -> Result<(), GrammarError> {
+        let loc = &s.loc;
+        let env = parse_line(&s.text, &Zone::Utc).ok_or_else(|| {
+            loc.error(
+                "sample is not a log line flinkha can read (timestamp LEVEL logger - message)",
+            )
+        })?;
+        if !t.logger_ok(&env.logger) {
+            return Err(loc.error(format!(
+                "sample logger `{}` is not one of the template's loggers",
+                env.logger
+            )));
+        }
+        if !t.level_ok(&env.level) {
+            return Err(loc.error(format!(
+                "sample level `{}` is not one of the template's levels ({})",
+                env.level,
+                t.levels.join(" ")
+            )));
+        }
+        let head = env.message.lines().next().unwrap_or("").trim();
+        if !t.is_match(head) {
+            return Err(loc.error(format!(
+                "sample does not match its template: {} (message: `{head}`)",
+                t.mismatch_hint(head)
+            )));
+        }
+        let first = self.first_match(&env.level, &env.logger, head);
+        match first {
+            Some((fi, _)) if fi < ti => {
+                let other = self
+                    .templates
+                    .get(fi)
+                    .map(|o| format!("{}:{}", o.loc.file, o.loc.line))
+                    .unwrap_or_default();
+                return Err(loc.error(format!(
+                    "sample is shadowed: the earlier template at {other} matches it first"
+                )));
+            }
+            Some((fi, _)) if fi == ti => {}
+            _ => {
+                return Err(loc.error(
+                    "sample matches its template but a hole's value cannot be represented (number too large?)",
+                ))
+            }
+        }
+        let (Some((eloc, expected)), Some((_, Some(got)))) = (&s.expect, first) else {
+            return Ok(());
+        };
+        if &got == expected {
+            return Ok(());
+        }
+        Err(eloc.error(format!(
+            "expect does not match the sample's fields: {}",
+            fields_diff(expected, &got)
+        )))
+    }
 }
+
+/// `field: expected `x`, got `y`` for every field that differs.
+fn fields_diff(expected: &Fields, got: &Fields) -> String {
+    let mut out = Vec::new();
+    for (name, _) in FIELD_TYPES {
+        let (e, g) = (expected.get(name), got.get(name));
+        match (e, g) {
+            (Some(e), Some(g)) if e != g => out.push(format!("{name}: expected `{e}`, got `{g}`")),
+            (Some(e), None) => out.push(format!("{name}: expected `{e}`, not produced")),
+            (None, Some(g)) => out.push(format!("{name}: produced `{g}`, not expected")),
+            _ => {}
+        }
+    }
+    if out.is_empty() {
+        "fields differ".to_string()
+    } else {
+        out.join("; ")
+    }
+}
+
+impl fmt::Debug for Grammar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Grammar")
+            .field("files", &self.files)
+            .field("templates", &self.templates.len())
+            .finish()
+    }
+}
+
+fn builtin_files() -> Vec<(String, String)> {
+    BUILTIN
+        .iter()
+        .map(|(n, t)| (format!("grammars/{n}"), (*t).to_string()))
+        .collect()
+}
+
+/// (display name, text) of a grammar file, or of every `*.grammar` file of a directory in
+/// name order.
+fn read_grammar_path(path: &Path) -> Result<Vec<(String, String)>, GrammarError> {
+    let io = |source| GrammarError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    let mut paths = Vec::new();
+    if meta.is_dir() {
+        for entry in std::fs::read_dir(path).map_err(io)? {
+            let p = entry.map_err(io)?.path();
+            if p.is_file() && p.extension().is_some_and(|e| e == "grammar") {
+                paths.push(p);
+            }
+        }
+        paths.sort();
+    } else {
+        paths.push(path.to_path_buf());
+    }
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).map_err(|source| GrammarError::Io {
+                path: p.clone(),
+                source,
+            })?;
+            Ok((p.display().to_string(), text))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,600 @@
+//! From grammar text to compiled templates: the per-file state machine over keyword lines,
+//! hole validation, regex construction and message matching.
+
+use super::hole::{field_type_name, types_for, HoleType};
+use super::logger::LoggerPattern;
+use super::syntax::{self, KeywordLine, Piece};
+use super::GrammarError;
+use crate::events::{FieldType, Fields, Kind, Value, FIELD_TYPES};
+use memchr::memmem::Finder;
+use regex::Regex;
+use std::sync::Arc;
+
+/// Levels a `level` line may name.
+const LEVELS: &[&str] = &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+
+/// Every keyword of the language.
+const KEYWORDS: &str = "event, ignore, logger, level, flink, message, set, sample, expect";
+
+/// A place in a grammar file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Loc {
+    /// File name as shown in errors.
+    pub file: Arc<str>,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (characters).
+    pub col: usize,
+}
+
+impl Loc {
+    /// An error at this place.
+    pub(crate) fn error(&self, msg: impl Into<String>) -> GrammarError {
+        GrammarError::At {
+            file: self.file.to_string(),
+            line: self.line,
+            col: self.col,
+            msg: msg.into(),
+        }
+    }
+}
+
+/// A `sample` line with its optional `expect`.
+#[derive(Debug)]
+pub(crate) struct Sample {
+    /// Where the `sample` keyword is.
+    pub loc: Loc,
+    /// The log line.
+    pub text: String,
+    /// The expected fields and where the `expect` keyword is.
+    pub expect: Option<(Loc, Fields)>,
+}
+
+/// One compiled template.
+#[derive(Debug)]
+pub(crate) struct Template {
+    /// Where its `event` / `ignore` line is.
+    pub loc: Loc,
+    /// The event kind; `None` for `ignore`.
+    pub kind: Option<Kind>,
+    /// Logger patterns.
+    pub loggers: Vec<LoggerPattern>,
+    /// Upper-case levels; empty means any.
+    pub levels: Vec<String>,
+    /// The `flink` versions note.
+    pub flink: Option<String>,
+    /// The message template as written.
+    pub message: String,
+    /// The parsed pieces (for diagnostics).
+    pieces: Vec<Piece>,
+    /// `^…$` regex of the message.
+    regex: Regex,
+    /// Literal text before the first hole.
+    prefix: String,
+    /// The longest literal after the prefix, searched before running the regex.
+    longest: Option<Finder<'static>>,
+    /// Named holes in capture group order.
+    captures: Vec<(&'static str, HoleType)>,
+    /// `set` constants.
+    constants: Fields,
+    /// Samples to check.
+    pub samples: Vec<Sample>,
+}
+
+impl Template {
+    /// Whether a record level passes the `level` filter.
+    pub(crate) fn level_ok(&self, level: &str) -> bool {
+        let level = level.trim();
+        self.levels.is_empty() || self.levels.iter().any(|l| l.eq_ignore_ascii_case(level))
+    }
+
+    /// Whether a record logger is named by this template.
+    pub(crate) fn logger_ok(&self, logger: &str) -> bool {
+        self.loggers.iter().any(|p| p.matches(logger))
+    }
+
+    /// Cheap checks, then the regex. `msg` must already be trimmed.
+    fn regex_match<'m>(&self, msg: &'m str) -> Option<regex::Captures<'m>> {
+        if !msg.starts_with(self.prefix.as_str()) {
+            return None;
+        }
+        if let Some(f) = &self.longest {
+            f.find(msg.as_bytes())?;
+        }
+        self.regex.captures(msg)
+    }
+
+    /// Whether the message matches, without building fields.
+    pub(crate) fn is_match(&self, msg: &str) -> bool {
+        if !msg.starts_with(self.prefix.as_str()) {
+            return false;
+        }
+        if let Some(f) = &self.longest {
+            if f.find(msg.as_bytes()).is_none() {
+                return false;
+            }
+        }
+        self.regex.is_match(msg)
+    }
+
+    /// The fields of a matching message (`set` constants included); `None` if it does not
+    /// match or a value cannot be represented.
+    pub(crate) fn fields(&self, msg: &str) -> Option<Fields> {
+        let caps = self.regex_match(msg)?;
+        let mut fields = self.constants.clone();
+        for (i, (name, ty)) in self.captures.iter().enumerate() {
+            let m = caps.get(i + 1)?;
+            let v = ty.convert(m.as_str())?;
+            fields.set(name, v).ok()?;
+        }
+        Some(fields)
+    }
+
+    /// For a message that does not match: the first piece of the template that fails, as a
+    /// human hint (`… fails at `…``).
+    pub(crate) fn mismatch_hint(&self, msg: &str) -> String {
+        let mut good = 0;
+        for k in 1..=self.pieces.len() {
+            let re = format!("^{}", pieces_regex(self.pieces.get(..k).unwrap_or(&[])));
+            match Regex::new(&re) {
+                Ok(r) if r.is_match(msg) => good = k,
+                _ => break,
+            }
+        }
+        match self.pieces.get(good) {
+            None => "the message has extra text at the end".to_string(),
+            Some(Piece::Lit(l)) => format!("the template's text `{l}` is not found there"),
+            Some(Piece::Hole { name, ty, .. }) => {
+                format!("hole `{{{name}:{ty}}}` (or the text after it) does not fit")
+            }
+        }
+    }
+}
+
+fn pieces_regex(pieces: &[Piece]) -> String {
+    let mut re = String::new();
+    for p in pieces {
+        match p {
+            Piece::Lit(l) => re.push_str(&regex::escape(l)),
+            Piece::Hole { name, ty, .. } => {
+                let frag = HoleType::parse(ty).map(HoleType::regex).unwrap_or_default();
+                if name == "_" {
+                    re.push_str(&format!("(?:{frag})"));
+                } else {
+                    re.push_str(&format!("({frag})"));
+                }
+            }
+        }
+    }
+    re
+}
+
+/// A template being read.
+struct Draft {
+    loc: Loc,
+    kind: Option<Kind>,
+    loggers: Vec<LoggerPattern>,
+    levels: Vec<String>,
+    flink: Option<String>,
+    message: Option<(Loc, String)>,
+    sets: Vec<(Loc, String, String)>,
+    samples: Vec<Sample>,
+    /// Pairs of the last `expect`, converted once the template is complete.
+    expects: Vec<(usize, Loc, Vec<(Loc, String, String)>)>,
+}
+
+fn field_type(name: &str) -> Option<(&'static str, FieldType)> {
+    FIELD_TYPES.iter().find(|(n, _)| *n == name).copied()
+}
+
+fn field_names() -> String {
+    FIELD_TYPES
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The typed value of a `set` / `expect` value for a field.
+fn typed_value(t: FieldType, raw: &str) -> Result<Value, String> {
+    match t {
+        FieldType::Str => Ok(Value::Str(raw.to_string())),
+        FieldType::Int => raw
+            .parse()
+            .map(Value::Int)
+            .map_err(|_| format!("`{raw}` is not a number")),
+        FieldType::Bool => match raw {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(format!("`{raw}` is not true or false")),
+        },
+        FieldType::List => {
+            let inner = raw
+                .strip_prefix('[')
+                .and_then(|r| r.strip_suffix(']'))
+                .ok_or_else(|| format!("`{raw}` is not a list `[a,b]`"))?;
+            Ok(Value::List(
+                inner
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+            ))
+        }
+    }
+}
+
+/// Turn `(loc, field, raw value)` triples into Fields, checking names, types, duplicates.
+fn pairs_to_fields(
+    pairs: &[(Loc, String, String)],
+    errors: &mut Vec<GrammarError>,
+) -> (Fields, Vec<&'static str>) {
+    let mut fields = Fields::default();
+    let mut names: Vec<&'static str> = Vec::new();
+    for (loc, name, raw) in pairs {
+        let Some((fname, ft)) = field_type(name) else {
+            errors.push(loc.error(format!(
+                "unknown field `{name}`; fields are: {}",
+                field_names()
+            )));
+            continue;
+        };
+        if names.contains(&fname) {
+            errors.push(loc.error(format!("field `{name}` given twice")));
+            continue;
+        }
+        match typed_value(ft, raw).and_then(|v| fields.set(fname, v)) {
+            Ok(()) => names.push(fname),
+            Err(e) => errors.push(loc.error(format!("field `{name}`: {e}"))),
+        }
+    }
+    (fields, names)
+}
+
+/// Column (1-based, characters) of byte `at` of `line`.
+fn col(line: &str, at: usize) -> usize {
+    line.get(..at).map_or(at, |s| s.chars().count()) + 1
+}
+
+/// Parse and compile one grammar file. Errors are collected, not stopped at.
+pub(crate) fn compile_file(
+    file: &Arc<str>,
+    text: &str,
+    errors: &mut Vec<GrammarError>,
+) -> Vec<Template> {
+    let mut out = Vec::new();
+    let mut draft: Option<Draft> = None;
+    for (i, raw_line) in text.lines().enumerate() {
+        let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
+        let Some(kl) = syntax::keyword_line(line) else {
+            continue;
+        };
+        let at = |byte: usize| Loc {
+            file: file.clone(),
+            line: i + 1,
+            col: col(line, byte),
+        };
+        let kw_loc = at(kl.keyword_at);
+        match kl.keyword {
+            "event" | "ignore" => {
+                if let Some(d) = draft.take() {
+                    if let Some(t) = finish(d, errors) {
+                        out.push(t);
+                    }
+                }
+                draft = start(&kl, kw_loc, &at, errors);
+            }
+            _ => match draft.as_mut() {
+                None => errors.push(kw_loc.error(if is_keyword(kl.keyword) {
+                    format!(
+                        "`{}` outside a template: start one with `event KIND` or `ignore`",
+                        kl.keyword
+                    )
+                } else {
+                    unknown_keyword(kl.keyword)
+                })),
+                Some(d) => property(d, &kl, kw_loc, &at, errors),
+            },
+        }
+    }
+    if let Some(d) = draft.take() {
+        if let Some(t) = finish(d, errors) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+fn is_keyword(k: &str) -> bool {
+    KEYWORDS.split(", ").any(|x| x == k)
+}
+
+fn unknown_keyword(k: &str) -> String {
+    format!("unknown keyword `{k}`; expected one of: {KEYWORDS}")
+}
+
+fn start(
+    kl: &KeywordLine<'_>,
+    loc: Loc,
+    at: &dyn Fn(usize) -> Loc,
+    errors: &mut Vec<GrammarError>,
+) -> Option<Draft> {
+    let kind = if kl.keyword == "event" {
+        if kl.value.is_empty() {
+            errors.push(loc.error("`event` needs a kind: `event KIND`"));
+            return None;
+        }
+        match kl.value.parse::<Kind>() {
+            Ok(Kind::LogEnd) => {
+                errors.push(at(kl.value_at).error(
+                    "`log_end` is synthetic (made by flinkha at the end of a source), not a grammar event",
+                ));
+                return None;
+            }
+            Ok(k) => Some(k),
+            Err(_) => {
+                let kinds: Vec<&str> = Kind::ALL
+                    .iter()
+                    .filter(|k| **k != Kind::LogEnd)
+                    .map(|k| k.as_str())
+                    .collect();
+                errors.push(at(kl.value_at).error(format!(
+                    "unknown event kind `{}`; kinds are: {}",
+                    kl.value,
+                    kinds.join(", ")
+                )));
+                return None;
+            }
+        }
+    } else {
+        if !kl.value.is_empty() {
+            errors.push(at(kl.value_at).error("`ignore` takes no value"));
+        }
+        None
+    };
+    Some(Draft {
+        loc,
+        kind,
+        loggers: Vec::new(),
+        levels: Vec::new(),
+        flink: None,
+        message: None,
+        sets: Vec::new(),
+        samples: Vec::new(),
+        expects: Vec::new(),
+    })
+}
+
+fn property(
+    d: &mut Draft,
+    kl: &KeywordLine<'_>,
+    loc: Loc,
+    at: &dyn Fn(usize) -> Loc,
+    errors: &mut Vec<GrammarError>,
+) {
+    let value = kl.value;
+    let needs_value = kl.keyword != "expect";
+    if needs_value && is_keyword(kl.keyword) && value.is_empty() {
+        errors.push(loc.error(format!("`{}` needs a value", kl.keyword)));
+        return;
+    }
+    match kl.keyword {
+        "logger" => d
+            .loggers
+            .extend(value.split_whitespace().map(LoggerPattern::parse)),
+        "level" => {
+            for (off, w) in words(value) {
+                let up = w.to_ascii_uppercase();
+                if LEVELS.contains(&up.as_str()) {
+                    d.levels.push(up);
+                } else {
+                    errors.push(at(kl.value_at + off).error(format!(
+                        "unknown level `{w}`; levels are: {}",
+                        LEVELS.join(" ")
+                    )));
+                }
+            }
+        }
+        "flink" => {
+            if d.flink.is_some() {
+                errors.push(loc.error("`flink` given twice in one template"));
+            }
+            d.flink = Some(value.to_string());
+        }
+        "message" => {
+            if d.message.is_some() {
+                errors.push(loc.error("`message` given twice in one template"));
+            } else {
+                d.message = Some((at(kl.value_at), value.to_string()));
+            }
+        }
+        "set" => {
+            if d.kind.is_none() {
+                errors.push(loc.error("`set` in an `ignore` template: it produces no event"));
+                return;
+            }
+            if let Some(p) = pair_list(value, kl.value_at, at, errors) {
+                d.sets.extend(p);
+            }
+        }
+        "sample" => d.samples.push(Sample {
+            loc,
+            text: value.to_string(),
+            expect: None,
+        }),
+        "expect" => {
+            if d.kind.is_none() {
+                errors.push(
+                    loc.error("`expect` in an `ignore` template: its samples must only be ignored"),
+                );
+                return;
+            }
+            let n = d.samples.len();
+            if n == 0 {
+                errors.push(loc.error("`expect` must follow a `sample` line"));
+                return;
+            }
+            if d.expects.last().is_some_and(|(s, _, _)| *s == n - 1) {
+                errors.push(loc.error("a second `expect` for one `sample`"));
+                return;
+            }
+            if let Some(p) = pair_list(value, kl.value_at, at, errors) {
+                d.expects.push((n - 1, loc, p));
+            }
+        }
+        other => errors.push(loc.error(unknown_keyword(other))),
+    }
+}
+
+/// Whitespace-separated words with their byte offsets.
+fn words(s: &str) -> impl Iterator<Item = (usize, &str)> {
+    s.split_whitespace().map(move |w| {
+        let off = w.as_ptr() as usize - s.as_ptr() as usize;
+        (off, w)
+    })
+}
+
+fn pair_list(
+    value: &str,
+    value_at: usize,
+    at: &dyn Fn(usize) -> Loc,
+    errors: &mut Vec<GrammarError>,
+) -> Option<Vec<(Loc, String, String)>> {
+    match syntax::pairs(value) {
+        Ok(ps) => Some(
+            ps.into_iter()
+                .map(|p| (at(value_at + p.at), p.name, p.value))
+                .collect(),
+        ),
+        Err(e) => {
+            errors.push(at(value_at + e.at).error(e.msg));
+            None
+        }
+    }
+}
+
+fn finish(d: Draft, errors: &mut Vec<GrammarError>) -> Option<Template> {
+    let before = errors.len();
+    let what = match d.kind {
+        Some(k) => format!("template `event {k}`"),
+        None => "`ignore` template".to_string(),
+    };
+    if d.loggers.is_empty() {
+        errors.push(d.loc.error(format!("{what} has no `logger` line")));
+    }
+    if d.kind.is_some() && d.samples.is_empty() {
+        errors.push(d.loc.error(format!(
+            "{what} has no `sample` line: give at least one real log line"
+        )));
+    }
+    let (constants, set_names) = pairs_to_fields(&d.sets, errors);
+    let mut samples = d.samples;
+    for (idx, loc, pairs) in &d.expects {
+        let (fields, _) = pairs_to_fields(pairs, errors);
+        if let Some(s) = samples.get_mut(*idx) {
+            s.expect = Some((loc.clone(), fields));
+        }
+    }
+    let Some((mloc, message)) = d.message else {
+        errors.push(d.loc.error(format!("{what} has no `message` line")));
+        return None;
+    };
+    let hole_at = |byte: usize| Loc {
+        col: mloc.col + message.get(..byte).map_or(byte, |s| s.chars().count()),
+        ..mloc.clone()
+    };
+    let pieces = match syntax::message_template(&message) {
+        Ok(p) => p,
+        Err(e) => {
+            errors.push(hole_at(e.at).error(e.msg));
+            return None;
+        }
+    };
+    let mut captures: Vec<(&'static str, HoleType)> = Vec::new();
+    for p in &pieces {
+        let Piece::Hole { name, ty, at } = p else {
+            continue;
+        };
+        let loc = hole_at(*at);
+        let Some(hty) = HoleType::parse(ty) else {
+            errors.push(loc.error(format!(
+                "unknown hole type `{ty}` in `{{{name}:{ty}}}`; types are: {}",
+                HoleType::names()
+            )));
+            continue;
+        };
+        if name == "_" {
+            continue;
+        }
+        let Some((fname, ft)) = field_type(name) else {
+            errors.push(loc.error(format!(
+                "unknown field `{name}` in `{{{name}:{ty}}}`; fields are: {}",
+                field_names()
+            )));
+            continue;
+        };
+        if hty.field_type() != ft {
+            errors.push(loc.error(format!(
+                "hole type `{ty}` does not fit field `{name}`, which takes {}: use {}",
+                field_type_name(ft),
+                types_for(ft)
+            )));
+            continue;
+        }
+        if captures.iter().any(|(n, _)| *n == fname) {
+            errors.push(loc.error(format!("field `{name}` is bound twice in this message")));
+            continue;
+        }
+        if set_names.contains(&fname) {
+            errors.push(loc.error(format!("field `{name}` is bound by this hole and by `set`")));
+            continue;
+        }
+        if d.kind.is_none() {
+            errors.push(loc.error(format!(
+                "named hole `{{{name}:{ty}}}` in an `ignore` template: use `{{_:{ty}}}`"
+            )));
+            continue;
+        }
+        captures.push((fname, hty));
+    }
+    if errors.len() > before {
+        return None;
+    }
+    let re_src = format!("^{}$", pieces_regex(&pieces));
+    let regex = match Regex::new(&re_src) {
+        Ok(r) => r,
+        Err(e) => {
+            errors.push(mloc.error(format!("message does not compile to a regex: {e}")));
+            return None;
+        }
+    };
+    let prefix = match pieces.first() {
+        Some(Piece::Lit(l)) => l.clone(),
+        _ => String::new(),
+    };
+    let longest = pieces
+        .iter()
+        .skip(1)
+        .filter_map(|p| match p {
+            Piece::Lit(l) => Some(l),
+            Piece::Hole { .. } => None,
+        })
+        .max_by_key(|l| l.len())
+        .filter(|l| l.len() >= 4)
+        .map(|l| Finder::new(l.as_bytes()).into_owned());
+    Some(Template {
+        loc: d.loc,
+        kind: d.kind,
+        loggers: d.loggers,
+        levels: d.levels,
+        flink: d.flink,
+        message,
+        pieces,
+        regex,
+        prefix,
+        longest,
+        captures,
+        constants,
+        samples,
+    })
+}
