@@ -169,6 +169,9 @@ fn pieces_regex(pieces: &[Piece]) -> String {
     re
 }
 
+/// `field=value` pairs with the place of each field name.
+type PairsAt = Vec<(Loc, String, String)>;
+
 /// A template being read.
 struct Draft {
     loc: Loc,
@@ -177,10 +180,10 @@ struct Draft {
     levels: Vec<String>,
     flink: Option<String>,
     message: Option<(Loc, String)>,
-    sets: Vec<(Loc, String, String)>,
+    sets: PairsAt,
     samples: Vec<Sample>,
     /// Pairs of the last `expect`, converted once the template is complete.
-    expects: Vec<(usize, Loc, Vec<(Loc, String, String)>)>,
+    expects: Vec<(usize, Loc, PairsAt)>,
 }
 
 fn field_type(name: &str) -> Option<(&'static str, FieldType)> {
@@ -459,7 +462,7 @@ fn pair_list(
     value_at: usize,
     at: &dyn Fn(usize) -> Loc,
     errors: &mut Vec<GrammarError>,
-) -> Option<Vec<(Loc, String, String)>> {
+) -> Option<PairsAt> {
     match syntax::pairs(value) {
         Ok(ps) => Some(
             ps.into_iter()

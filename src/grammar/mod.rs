@@ -226,6 +226,9 @@ struct Resolved {
 }
 
 /// What the grammar made of one record.
+// `Event` is large, but it is the rare case and its fields move straight into an `Event`;
+// boxing would cost an allocation per event for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Classified {
     /// An `event` template matched.
@@ -424,15 +427,14 @@ impl Grammar {
     }
 
     /// The index of the first template that takes this record, with its fields for `event`
-    /// templates.
+    /// templates, among the templates `r` of the record's logger.
     fn first_match(
         &self,
+        r: &Resolved,
         level: &str,
-        logger: &str,
         message: &str,
     ) -> Option<(usize, Option<Fields>)> {
         let msg = message.trim();
-        let r = self.resolve(logger.trim());
         for &i in &r.templates {
             let Some(t) = self.templates.get(i) else {
                 continue;
@@ -453,13 +455,17 @@ impl Grammar {
 
     /// Classify one record from its level, logger and the first line of its message.
     pub fn classify(&self, level: &str, logger: &str, message_head: &str) -> Classified {
-        match self.first_match(level, logger, message_head) {
+        let r = self.resolve(logger.trim());
+        if r.templates.is_empty() {
+            return Classified::Unwatched;
+        }
+        match self.first_match(&r, level, message_head) {
             Some((i, Some(fields))) => match self.templates.get(i).and_then(|t| t.kind) {
                 Some(kind) => Classified::Event { kind, fields },
                 None => Classified::Ignored,
             },
             Some((_, None)) => Classified::Ignored,
-            None if self.is_watched(logger) => Classified::Unmatched,
+            None if r.watched => Classified::Unmatched,
             None => Classified::Unwatched,
         }
     }
@@ -542,7 +548,7 @@ impl Grammar {
                 t.mismatch_hint(head)
             )));
         }
-        let first = self.first_match(&env.level, &env.logger, head);
+        let first = self.first_match(&self.resolve(env.logger.trim()), &env.level, head);
         match first {
             Some((fi, _)) if fi < ti => {
                 let other = self

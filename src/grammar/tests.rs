@@ -687,7 +687,9 @@ fn load_errors_name_the_user_file() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("bad.grammar");
     std::fs::write(&p, "event nope\n").unwrap();
-    let e = Grammar::load(&[p.clone()]).unwrap_err().to_string();
+    let e = Grammar::load(std::slice::from_ref(&p))
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains(&format!("{}:1:7: unknown event kind `nope`", p.display())),
         "{e}"
