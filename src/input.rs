@@ -1,1 +1,637 @@
-//! Reading inputs.
+//! Reading inputs: files, directories, `.gz`, standard input; physical lines with a length
+//! cap; `kubectl logs --prefix` / `--timestamps` decorations.
+//!
+//! Every input is opened (and every directory listed) by [`resolve`] before anything is
+//! read, so a missing or unreadable path fails at once with an error that names it. Lines
+//! are read as raw bytes by [`LineReader`], which keeps at most [`MAX_LINE`] bytes of a
+//! line: a multi-megabyte line (or a binary file without newlines) costs neither memory nor
+//! time beyond skipping it.
+
+use chrono::{DateTime, Utc};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// The most bytes of one physical line that are kept; the rest of the line is skipped and
+/// the line counted as truncated.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// Read buffer size: large reads keep the per-line cost low.
+const BUF_SIZE: usize = 256 * 1024;
+
+/// How deep directories are searched; deeper ones (or symlink loops) are not followed.
+const MAX_DEPTH: usize = 32;
+
+/// An error opening an input, naming the path.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// A file or directory could not be opened or listed.
+    #[error("cannot open {}: {}", path.display(), os_message(source))]
+    Open {
+        /// The path as given (or found in a directory).
+        path: PathBuf,
+        /// The operating-system error.
+        source: io::Error,
+    },
+    /// A directory was given that holds no log files.
+    #[error("no log files in directory {} (looked for *.log, *.log.N, *.out, *.txt, *.json, *.jsonl, *.gz)", path.display())]
+    NoLogFiles {
+        /// The directory.
+        path: PathBuf,
+    },
+}
+
+/// An I/O error's text without the `(os error N)` suffix, for messages meant for people.
+pub fn os_message(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error ") {
+        Some(p) => s[..p].to_string(),
+        None => s,
+    }
+}
+
+/// Where an input's bytes come from.
+#[derive(Debug)]
+enum Origin {
+    /// Standard input.
+    Stdin,
+    /// An opened file (or FIFO).
+    File(File),
+}
+
+/// One validated input, opened but not read yet.
+#[derive(Debug)]
+pub struct Input {
+    /// The source name: the path as given (or as found below a directory), `-` for stdin.
+    pub name: Arc<str>,
+    /// The path, `None` for standard input.
+    pub path: Option<PathBuf>,
+    /// Size in bytes of a regular file (for progress), `None` for stdin and pipes.
+    pub size: Option<u64>,
+    origin: Origin,
+}
+
+impl Input {
+    /// Whether this input is standard input.
+    pub fn is_stdin(&self) -> bool {
+        matches!(self.origin, Origin::Stdin)
+    }
+
+    /// Turn the input into a buffered byte stream, decompressing gzip when the stream starts
+    /// with the gzip magic bytes (whatever the file is called). Bytes read from the
+    /// underlying file are added to `counter` (compressed bytes for `.gz`).
+    pub fn into_reader(self, counter: Arc<AtomicU64>) -> io::Result<Box<dyn BufRead + Send>> {
+        let raw: Box<dyn Read + Send> = match self.origin {
+            Origin::Stdin => Box::new(io::stdin()),
+            Origin::File(f) => Box::new(f),
+        };
+        let mut buffered = BufReader::with_capacity(
+            BUF_SIZE,
+            Counting {
+                inner: raw,
+                counter,
+            },
+        );
+        let magic = loop {
+            match buffered.fill_buf() {
+                Ok(b) => break b.len() >= 2 && b[0] == 0x1f && b[1] == 0x8b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        if magic {
+            Ok(Box::new(BufReader::with_capacity(
+                BUF_SIZE,
+                flate2::bufread::MultiGzDecoder::new(buffered),
+            )))
+        } else {
+            Ok(Box::new(buffered))
+        }
+    }
+}
+
+/// A reader that counts the bytes it delivers into a shared counter (progress display).
+struct Counting<R> {
+    inner: R,
+    counter: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Whether a file found inside a directory is taken as a log: `*.log`, `*.log.<N>`,
+/// `*.out`, `*.txt`, `*.json`, `*.jsonl`, `*.gz`; hidden files are not.
+pub fn is_log_file_name(name: &str) -> bool {
+    if name.starts_with('.') {
+        return false;
+    }
+    const EXTS: &[&str] = &[".log", ".out", ".txt", ".json", ".jsonl", ".gz"];
+    if EXTS
+        .iter()
+        .any(|e| name.len() > e.len() && name.ends_with(e))
+    {
+        return true;
+    }
+    match name.rfind(".log.") {
+        Some(p) if p > 0 => {
+            let n = &name[p + 5..];
+            !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    }
+}
+
+/// Expand and open every input: `-` (or an empty list) is standard input, a directory
+/// stands for its log files (recursively, sorted by name, hidden entries skipped), anything
+/// else is opened as a file. Nothing is read yet; the first path that cannot be opened, or
+/// a directory without log files, is the error.
+pub fn resolve(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
+    if inputs.is_empty() {
+        return Ok(vec![stdin_input()]);
+    }
+    let mut out = Vec::new();
+    for p in inputs {
+        if p.as_os_str() == "-" {
+            out.push(stdin_input());
+            continue;
+        }
+        let meta = std::fs::metadata(p).map_err(|source| InputError::Open {
+            path: p.clone(),
+            source,
+        })?;
+        if meta.is_dir() {
+            let mut files = Vec::new();
+            let mut seen = Vec::new();
+            walk(p, 0, &mut files, &mut seen)?;
+            if files.is_empty() {
+                return Err(InputError::NoLogFiles { path: p.clone() });
+            }
+            for f in files {
+                out.push(open_file(&f)?);
+            }
+        } else {
+            out.push(open_file(p)?);
+        }
+    }
+    Ok(out)
+}
+
+fn stdin_input() -> Input {
+    Input {
+        name: Arc::from("-"),
+        path: None,
+        size: None,
+        origin: Origin::Stdin,
+    }
+}
+
+fn open_file(p: &Path) -> Result<Input, InputError> {
+    let err = |source| InputError::Open {
+        path: p.to_path_buf(),
+        source,
+    };
+    let f = File::open(p).map_err(err)?;
+    let meta = f.metadata().map_err(err)?;
+    if meta.is_dir() {
+        return Err(err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "is a directory",
+        )));
+    }
+    Ok(Input {
+        name: Arc::from(p.display().to_string()),
+        path: Some(p.to_path_buf()),
+        size: meta.is_file().then_some(meta.len()),
+        origin: Origin::File(f),
+    })
+}
+
+/// Collect log files below `dir` in name order. `seen` holds the canonical directories
+/// visited, so symlink loops end.
+fn walk(
+    dir: &Path,
+    depth: usize,
+    files: &mut Vec<PathBuf>,
+    seen: &mut Vec<PathBuf>,
+) -> Result<(), InputError> {
+    if depth > MAX_DEPTH {
+        return Ok(());
+    }
+    if let Ok(c) = std::fs::canonicalize(dir) {
+        if seen.contains(&c) {
+            return Ok(());
+        }
+        seen.push(c);
+    }
+    let err = |source| InputError::Open {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut entries = Vec::new();
+    for e in std::fs::read_dir(dir).map_err(err)? {
+        let e = e.map_err(err)?;
+        entries.push(e.file_name());
+    }
+    entries.sort();
+    for name in entries {
+        let lossy = name.to_string_lossy();
+        if lossy.starts_with('.') {
+            continue;
+        }
+        let path = dir.join(&name);
+        // Follows symlinks; a dangling link is skipped rather than failing the directory.
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            walk(&path, depth + 1, files, seen)?;
+        } else if is_log_file_name(&lossy) {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// One physical line, as raw bytes without the line terminator (`\n` or `\r\n`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawLine<'a> {
+    /// 1-based line number in its input.
+    pub number: u64,
+    /// The kept bytes (at most [`MAX_LINE`]).
+    pub bytes: &'a [u8],
+    /// Whether bytes past [`MAX_LINE`] were skipped.
+    pub truncated: bool,
+}
+
+/// Reads physical lines with a length cap. A last line without final newline is still a
+/// line; an empty input has none.
+pub struct LineReader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    /// Bytes of the inner buffer handed out by the previous call, consumed on the next.
+    pending: usize,
+    number: u64,
+    cap: usize,
+}
+
+impl<R: BufRead> LineReader<R> {
+    /// A reader keeping at most [`MAX_LINE`] bytes per line.
+    pub fn new(inner: R) -> Self {
+        Self::with_cap(inner, MAX_LINE)
+    }
+
+    /// A reader keeping at most `cap` bytes per line (tests).
+    pub fn with_cap(inner: R, cap: usize) -> Self {
+        LineReader {
+            inner,
+            buf: Vec::new(),
+            pending: 0,
+            number: 0,
+            cap: cap.max(1),
+        }
+    }
+
+    /// The number of the last line returned.
+    pub fn line_number(&self) -> u64 {
+        self.number
+    }
+
+    /// The next line, or `None` at end of input. A line lying whole in the read buffer is
+    /// returned without copying.
+    pub fn next_line(&mut self) -> io::Result<Option<RawLine<'_>>> {
+        if self.pending > 0 {
+            self.inner.consume(self.pending);
+            self.pending = 0;
+        }
+        // Fast path: the whole line is already buffered. Decide first, then borrow again:
+        // the second `fill_buf` only returns the buffered bytes, it does not read.
+        let fast = loop {
+            match self.inner.fill_buf() {
+                Ok([]) => return Ok(None),
+                Ok(b) => break memchr::memchr(b'\n', b).filter(|p| *p <= self.cap),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        if let Some(p) = fast {
+            let b = self.inner.fill_buf()?;
+            self.pending = (p + 1).min(b.len());
+            self.number += 1;
+            let bytes = b.get(..p).unwrap_or(b);
+            return Ok(Some(RawLine {
+                number: self.number,
+                bytes: strip_cr(bytes),
+                truncated: false,
+            }));
+        }
+        // Slow path: the line spans buffer refills or is longer than the cap.
+        self.buf.clear();
+        let mut truncated = false;
+        let mut any = false;
+        loop {
+            let (used, done) = {
+                let b = match self.inner.fill_buf() {
+                    Ok(b) => b,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                };
+                if b.is_empty() {
+                    break;
+                }
+                any = true;
+                let (chunk, used, done) = match memchr::memchr(b'\n', b) {
+                    Some(p) => (&b[..p], p + 1, true),
+                    None => (b, b.len(), false),
+                };
+                let room = self.cap.saturating_sub(self.buf.len());
+                if chunk.len() > room {
+                    self.buf.extend_from_slice(&chunk[..room]);
+                    truncated = true;
+                } else {
+                    self.buf.extend_from_slice(chunk);
+                }
+                (used, done)
+            };
+            self.inner.consume(used);
+            if done {
+                break;
+            }
+        }
+        if !any {
+            return Ok(None);
+        }
+        self.number += 1;
+        let bytes = if truncated {
+            &self.buf[..]
+        } else {
+            strip_cr(&self.buf)
+        };
+        Ok(Some(RawLine {
+            number: self.number,
+            bytes,
+            truncated,
+        }))
+    }
+}
+
+fn strip_cr(b: &[u8]) -> &[u8] {
+    b.strip_suffix(b"\r").unwrap_or(b)
+}
+
+/// A line with its `kubectl logs` decorations taken off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decorated<'a> {
+    /// `--prefix`: the pod name and the container name (empty if absent).
+    pub pod: Option<(&'a str, &'a str)>,
+    /// `--timestamps`: the container runtime's instant for this line.
+    pub ts: Option<DateTime<Utc>>,
+    /// What the application wrote.
+    pub rest: &'a str,
+}
+
+/// Take off `kubectl logs` decorations: `[pod/NAME/CONTAINER] ` (outermost) and an RFC 3339
+/// timestamp with up to 9 fractional digits and `Z` or an offset, then one space. Either,
+/// both or neither may be present.
+pub fn strip_kubectl(line: &str) -> Decorated<'_> {
+    let mut rest = line;
+    let mut pod = None;
+    if let Some(after) = rest.strip_prefix("[pod/") {
+        let b = after.as_bytes();
+        if let Some(close) = memchr::memchr(b']', b) {
+            let inner = &after[..close];
+            let tail = &after[close + 1..];
+            let sep_ok = tail.is_empty() || tail.starts_with(' ');
+            if sep_ok && !inner.is_empty() && !inner.contains(' ') {
+                let (name, container) = inner.split_once('/').unwrap_or((inner, ""));
+                if !name.is_empty() {
+                    pod = Some((name, container));
+                    rest = tail.strip_prefix(' ').unwrap_or(tail);
+                }
+            }
+        }
+    }
+    let mut ts = None;
+    let b = rest.as_bytes();
+    if b.get(10) == Some(&b'T') {
+        if let Some((t, used)) = parse_rfc3339_prefix(b) {
+            let tail = &rest[used..];
+            if tail.is_empty() || tail.starts_with(' ') {
+                ts = Some(t);
+                rest = tail.strip_prefix(' ').unwrap_or(tail);
+            }
+        }
+    }
+    Decorated { pod, ts, rest }
+}
+
+/// `yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:MM)` at the start of `b`; the instant and the bytes
+/// consumed.
+fn parse_rfc3339_prefix(b: &[u8]) -> Option<(DateTime<Utc>, usize)> {
+    let (naive, mut i) = crate::envelope::parse_naive_ts(b)?;
+    match b.get(i)? {
+        b'Z' | b'z' => Some((naive.and_utc(), i + 1)),
+        s @ (b'+' | b'-') => {
+            let d = |k: usize| match b.get(k) {
+                Some(c @ b'0'..=b'9') => Some(i64::from(c - b'0')),
+                _ => None,
+            };
+            let h = d(i + 1)? * 10 + d(i + 2)?;
+            if b.get(i + 3) != Some(&b':') {
+                return None;
+            }
+            let m = d(i + 4)? * 10 + d(i + 5)?;
+            if h > 23 || m > 59 {
+                return None;
+            }
+            i += 6;
+            let secs = (h * 3600 + m * 60) * if *s == b'-' { -1 } else { 1 };
+            let utc = naive.checked_sub_signed(chrono::TimeDelta::seconds(secs))?;
+            Some((utc.and_utc(), i))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(data: &[u8], cap: usize, bufsize: usize) -> Vec<(u64, Vec<u8>, bool)> {
+        let mut r = LineReader::with_cap(BufReader::with_capacity(bufsize, data), cap);
+        let mut out = Vec::new();
+        while let Some(l) = r.next_line().unwrap() {
+            out.push((l.number, l.bytes.to_vec(), l.truncated));
+        }
+        out
+    }
+
+    #[test]
+    fn reads_lines_crlf_and_unterminated_last() {
+        for bufsize in [1, 2, 3, 7, 1024] {
+            let got = lines(b"a\r\nbb\n\nlast", 100, bufsize);
+            assert_eq!(
+                got,
+                vec![
+                    (1, b"a".to_vec(), false),
+                    (2, b"bb".to_vec(), false),
+                    (3, b"".to_vec(), false),
+                    (4, b"last".to_vec(), false)
+                ],
+                "bufsize {bufsize}"
+            );
+        }
+        assert!(lines(b"", 100, 8).is_empty());
+        assert_eq!(lines(b"\n", 100, 8), vec![(1, vec![], false)]);
+    }
+
+    #[test]
+    fn caps_long_lines() {
+        let mut data = vec![b'x'; 1000];
+        data.extend_from_slice(b"\nshort\n");
+        for bufsize in [16, 64, 4096] {
+            let got = lines(&data, 10, bufsize);
+            assert_eq!(got.len(), 2);
+            assert_eq!(got[0], (1, vec![b'x'; 10], true));
+            assert_eq!(got[1], (2, b"short".to_vec(), false));
+        }
+        // Exactly at the cap is not truncated.
+        assert_eq!(
+            lines(b"0123456789\n", 10, 4096),
+            vec![(1, b"0123456789".to_vec(), false)]
+        );
+    }
+
+    #[test]
+    fn log_file_names() {
+        for ok in [
+            "a.log", "a.log.1", "a.log.10", "x.out", "x.txt", "x.json", "x.jsonl", "x.log.gz",
+        ] {
+            assert!(is_log_file_name(ok), "{ok}");
+        }
+        for no in [
+            ".hidden.log",
+            "a.log.x",
+            "a.log.",
+            "readme.md",
+            "a.gzip",
+            ".log",
+            "log",
+        ] {
+            assert!(!is_log_file_name(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn kubectl_prefix_and_timestamp() {
+        let l = "[pod/flink-jm-7d9c8b6f5-abcde/flink-main-container] 2024-05-06T10:15:31.112345678Z 2024-05-06 10:15:31,112 INFO  x.Y [] - m";
+        let d = strip_kubectl(l);
+        assert_eq!(
+            d.pod,
+            Some(("flink-jm-7d9c8b6f5-abcde", "flink-main-container"))
+        );
+        let ts = d.ts.unwrap();
+        assert_eq!(ts.timestamp_subsec_nanos(), 112_345_678);
+        assert_eq!(d.rest, "2024-05-06 10:15:31,112 INFO  x.Y [] - m");
+
+        let d = strip_kubectl("2024-05-06T12:15:31.1+02:00 hello");
+        assert_eq!(d.pod, None);
+        assert_eq!(
+            d.ts.unwrap(),
+            DateTime::parse_from_rfc3339("2024-05-06T10:15:31.1Z").unwrap()
+        );
+        assert_eq!(d.rest, "hello");
+
+        let d = strip_kubectl("[pod/p/c] \tat x.y(Z.java:1)");
+        assert_eq!(d.pod, Some(("p", "c")));
+        assert_eq!(d.rest, "\tat x.y(Z.java:1)");
+
+        // Not decorations.
+        for l in [
+            "2024-05-06T10:15:31,112 INFO x.Y [] - m",
+            "2024-05-06 10:15:31,112 INFO x.Y [] - m",
+            "[pod/] x",
+            "[main] INFO x",
+            "[pod/a b/c] x",
+        ] {
+            let d = strip_kubectl(l);
+            assert_eq!((d.pod, d.ts, d.rest), (None, None, l), "{l}");
+        }
+        // Empty line after decorations.
+        let d = strip_kubectl("[pod/p/c] 2024-05-06T10:15:31Z");
+        assert_eq!(d.rest, "");
+        assert!(d.ts.is_some());
+    }
+
+    #[test]
+    fn resolve_errors_name_the_path() {
+        let e = resolve(&[PathBuf::from("/nonexistent/x.log")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "cannot open /nonexistent/x.log: No such file or directory"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.md"), "x").unwrap();
+        let e = resolve(&[dir.path().to_path_buf()]).unwrap_err();
+        assert!(matches!(e, InputError::NoLogFiles { .. }));
+        assert!(e.to_string().contains(&dir.path().display().to_string()));
+    }
+
+    #[test]
+    fn resolve_walks_directories_sorted() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("sub")).unwrap();
+        std::fs::create_dir_all(d.join(".git")).unwrap();
+        for f in [
+            "b.log",
+            "a.log.1",
+            "sub/c.out",
+            ".hidden.log",
+            ".git/x.log",
+            "skip.md",
+        ] {
+            std::fs::write(d.join(f), "x\n").unwrap();
+        }
+        let got: Vec<String> = resolve(&[d.to_path_buf()])
+            .unwrap()
+            .iter()
+            .map(|i| {
+                i.path
+                    .as_ref()
+                    .unwrap()
+                    .strip_prefix(d)
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(got, vec!["a.log.1", "b.log", "sub/c.out"]);
+    }
+
+    #[test]
+    fn gzip_detected_by_magic() {
+        use flate2::write::GzEncoder;
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("plain-name.log");
+        let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(b"one\ntwo\n").unwrap();
+        std::fs::write(&p, enc.finish().unwrap()).unwrap();
+        let inp = resolve(&[p]).unwrap().pop().unwrap();
+        let counter = Arc::new(AtomicU64::new(0));
+        let mut r = LineReader::new(inp.into_reader(counter.clone()).unwrap());
+        let mut got = Vec::new();
+        while let Some(l) = r.next_line().unwrap() {
+            got.push(String::from_utf8_lossy(l.bytes).into_owned());
+        }
+        assert_eq!(got, vec!["one", "two"]);
+        assert!(counter.load(Ordering::Relaxed) > 0);
+    }
+}

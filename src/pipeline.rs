@@ -1,1 +1,959 @@
 //! Wiring input, envelope and grammar into one time-ordered event stream.
+//!
+//! Per source: physical lines → kubectl decorations off → [`envelope::parse_line`] → records
+//! (a line that is no record start continues the previous record of its source) →
+//! [`Grammar::classify`] on the first message line → [`Item`]s. Each input is parsed lazily
+//! (one thread per input when there are several), passes a small reorder buffer, and all
+//! inputs are merged by timestamp (ties: input order, then line order). Memory stays flat in
+//! the input size: only events travel, never whole files.
+//!
+//! One input can hold several sources: `kubectl logs --prefix` puts the pod in front of every
+//! line, and each pod becomes a source of its own. `kubectl logs` without `-f` writes one pod
+//! after the other, so such a stream is reordered as a whole (only its events are held, up to
+//! [`POD_STREAM_CAP`]).
+
+use crate::envelope::{self, Zone};
+use crate::events::{format_ts, Event, Fields, Kind};
+use crate::grammar::{Classified, Grammar};
+use crate::input::{self, Input, InputError, LineReader, RawLine};
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Serialize, Serializer};
+use std::borrow::Cow;
+use std::cmp::{Ordering as CmpOrdering, Reverse};
+use std::collections::BinaryHeap;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// At most this many events wait in one input's reorder buffer.
+pub const REORDER_CAP: usize = 4096;
+
+/// Events whose timestamp is more than this older than the newest one seen in the same input
+/// leave the reorder buffer.
+pub const REORDER_WINDOW_MS: i64 = 2_000;
+
+/// At most this many events of a multi-pod `kubectl --prefix` stream are held to sort the
+/// pods, which `kubectl logs` (without `-f`) writes one after the other, into time order.
+pub const POD_STREAM_CAP: usize = 1 << 18;
+
+/// How the pipeline runs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Zone of log timestamps that carry none.
+    pub zone: Zone,
+    /// The compiled grammar that turns records into events.
+    pub grammar: Arc<Grammar>,
+    /// Deliver records of watched loggers that matched no template as [`Item::Unmatched`]
+    /// (they are counted either way).
+    pub want_unmatched: bool,
+    /// Show a progress line on stderr (only ever when stderr is a terminal).
+    pub progress: bool,
+    /// Streaming (`kubectl logs -f`): deliver every item as soon as its record starts, in
+    /// arrival order, with no reordering. The sink should flush what it writes.
+    pub follow: bool,
+}
+
+/// What the pipeline delivers.
+// Events are by far the common item; boxing them would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    /// A recognised HA event (including the synthetic [`Kind::LogEnd`]).
+    Event(Event),
+    /// A record of a watched logger that no template matched.
+    Unmatched(Unmatched),
+}
+
+impl Item {
+    /// The item's instant.
+    pub fn ts(&self) -> DateTime<Utc> {
+        match self {
+            Item::Event(e) => e.ts,
+            Item::Unmatched(u) => u.ts,
+        }
+    }
+
+    /// The item's source name.
+    pub fn source(&self) -> &Arc<str> {
+        match self {
+            Item::Event(e) => &e.source,
+            Item::Unmatched(u) => &u.source,
+        }
+    }
+
+    /// The item's line number.
+    pub fn line(&self) -> u64 {
+        match self {
+            Item::Event(e) => e.line,
+            Item::Unmatched(u) => u.line,
+        }
+    }
+}
+
+/// A record of a watched logger that no grammar template matched: how changed wording in a
+/// new Flink version gets noticed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Unmatched {
+    /// Source name (file path, `-`, or pod).
+    #[serde(serialize_with = "ser_arc")]
+    pub source: Arc<str>,
+    /// 1-based line number of the record's first line in its input.
+    pub line: u64,
+    /// The record's instant.
+    #[serde(serialize_with = "ser_ts")]
+    pub ts: DateTime<Utc>,
+    /// Log level.
+    pub level: String,
+    /// Logger name.
+    pub logger: String,
+    /// The record's first line, kubectl decorations removed.
+    pub text: String,
+}
+
+fn ser_ts<S: Serializer>(ts: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_ts(ts))
+}
+
+fn ser_arc<S: Serializer>(a: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(a)
+}
+
+/// Counts for one source, reported on stderr so that nothing is dropped silently.
+#[derive(Default, Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct SourceSummary {
+    /// Source name.
+    pub name: String,
+    /// Physical lines.
+    pub lines: u64,
+    /// Records (lines that start a record).
+    pub records: u64,
+    /// Lines attached to the previous record (stack traces, wrapped messages).
+    pub continuation_lines: u64,
+    /// Lines that start no record and follow none: not understood.
+    pub unparseable: u64,
+    /// Records that became events (the synthetic `log_end` not counted).
+    pub events: u64,
+    /// Records an `ignore` template matched.
+    pub ignored: u64,
+    /// Records of watched loggers that matched no template.
+    pub unmatched: u64,
+    /// Lines longer than [`input::MAX_LINE`] bytes, of which only the start was kept.
+    pub truncated_lines: u64,
+    /// Instant of the first record.
+    pub first_ts: Option<DateTime<Utc>>,
+    /// Instant of the last record.
+    pub last_ts: Option<DateTime<Utc>>,
+}
+
+impl SourceSummary {
+    fn add(&mut self, o: &SourceSummary) {
+        self.lines += o.lines;
+        self.records += o.records;
+        self.continuation_lines += o.continuation_lines;
+        self.unparseable += o.unparseable;
+        self.events += o.events;
+        self.ignored += o.ignored;
+        self.unmatched += o.unmatched;
+        self.truncated_lines += o.truncated_lines;
+        self.first_ts = match (self.first_ts, o.first_ts) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last_ts = match (self.last_ts, o.last_ts) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+}
+
+/// Counts for every source, in input order (pods of one stream in order of appearance).
+#[derive(Default, Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    /// One entry per source.
+    pub sources: Vec<SourceSummary>,
+}
+
+impl Summary {
+    /// All sources added up (name `total`; earliest first and latest last instant).
+    pub fn total(&self) -> SourceSummary {
+        let mut t = SourceSummary {
+            name: "total".to_string(),
+            ..SourceSummary::default()
+        };
+        for s in &self.sources {
+            t.add(s);
+        }
+        t
+    }
+}
+
+/// Why the pipeline stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// An input could not be opened (exit 2).
+    #[error("cannot open {}: {}", path.display(), input::os_message(source))]
+    Input {
+        /// The path.
+        path: PathBuf,
+        /// The operating-system error.
+        source: io::Error,
+    },
+    /// A directory input holds no log files (exit 2).
+    #[error("no log files in directory {} (looked for *.log, *.log.N, *.out, *.txt, *.json, *.jsonl, *.gz)", path.display())]
+    NoLogFiles {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// Reading an input failed part-way (e.g. a corrupt `.gz`).
+    #[error("cannot read {} after line {line}: {}", path.display(), input::os_message(source))]
+    Read {
+        /// The path (`-` for stdin).
+        path: PathBuf,
+        /// The last line read whole.
+        line: u64,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The sink failed (a closed pipe, a full disk).
+    #[error("cannot write output: {}", input::os_message(.0))]
+    Sink(io::Error),
+    /// A reader thread ended abnormally.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl PipelineError {
+    /// Whether this is the sink's broken pipe (`flinkha … | head`): a quiet, successful end.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, PipelineError::Sink(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+impl From<InputError> for PipelineError {
+    fn from(e: InputError) -> Self {
+        match e {
+            InputError::Open { path, source } => PipelineError::Input { path, source },
+            InputError::NoLogFiles { path } => PipelineError::NoLogFiles { path },
+        }
+    }
+}
+
+/// Read `inputs` (files, directories, `.gz`, `-` / nothing for stdin), and hand every item
+/// to `sink` in time order (arrival order with `follow`). Every input is opened before any
+/// is read. Returns the per-source counts.
+pub fn run(
+    inputs: &[PathBuf],
+    opts: &Options,
+    sink: &mut dyn FnMut(Item) -> io::Result<()>,
+) -> Result<Summary, PipelineError> {
+    let resolved = input::resolve(inputs)?;
+    let bytes = Arc::new(AtomicU64::new(0));
+    let total: Option<u64> = resolved.iter().map(|i| i.size).sum();
+    let show_progress = opts.progress && io::stderr().is_terminal();
+    let done = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let progress = show_progress.then(|| {
+            let (bytes, done) = (bytes.clone(), &done);
+            s.spawn(move || progress_loop(&bytes, total, done))
+        });
+        let result = if resolved.len() == 1 {
+            run_single(resolved, opts, &bytes, sink)
+        } else {
+            run_merged(resolved, opts, &bytes, sink)
+        };
+        done.store(true, Ordering::Relaxed);
+        if let Some(p) = progress {
+            let _ = p.join();
+        }
+        result.map(|sources| Summary { sources })
+    })
+}
+
+/// Print `read X of Y MiB, Z MiB/s` on stderr about four times a second until `done`.
+fn progress_loop(bytes: &AtomicU64, total: Option<u64>, done: &AtomicBool) {
+    const MIB: f64 = 1024.0 * 1024.0;
+    let start = Instant::now();
+    let mut shown = false;
+    while !done.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(250));
+        if done.load(Ordering::Relaxed) {
+            break;
+        }
+        let b = bytes.load(Ordering::Relaxed) as f64;
+        let secs = start.elapsed().as_secs_f64().max(1e-3);
+        let line = match total {
+            Some(t) if t > 0 => format!(
+                "flinkha: read {:.1} of {:.1} MiB ({:.0}%), {:.1} MiB/s",
+                b / MIB,
+                t as f64 / MIB,
+                100.0 * b / t as f64,
+                b / MIB / secs
+            ),
+            _ => format!(
+                "flinkha: read {:.1} MiB, {:.1} MiB/s",
+                b / MIB,
+                b / MIB / secs
+            ),
+        };
+        let mut err = io::stderr().lock();
+        let _ = write!(err, "\r{line}\x1b[K");
+        let _ = err.flush();
+        shown = true;
+    }
+    if shown {
+        let mut err = io::stderr().lock();
+        let _ = write!(err, "\r\x1b[K");
+        let _ = err.flush();
+    }
+}
+
+/// One input: parse and deliver in the calling thread (no channel, least latency).
+fn run_single(
+    mut resolved: Vec<Input>,
+    opts: &Options,
+    bytes: &Arc<AtomicU64>,
+    sink: &mut dyn FnMut(Item) -> io::Result<()>,
+) -> Result<Vec<SourceSummary>, PipelineError> {
+    let Some(inp) = resolved.pop() else {
+        return Ok(Vec::new());
+    };
+    let never = AtomicBool::new(false);
+    let mut emit = |k: Keyed| sink(k.item).map_err(|e| LaneError::Fail(PipelineError::Sink(e)));
+    run_lane(inp, opts, bytes.clone(), &never, &mut emit).map_err(LaneError::into_error)
+}
+
+/// Several inputs: one reader thread per input feeding a bounded channel of event batches,
+/// k-way merged here by (timestamp, input, line); with `follow`, delivered in arrival order.
+fn run_merged(
+    resolved: Vec<Input>,
+    opts: &Options,
+    bytes: &Arc<AtomicU64>,
+    sink: &mut dyn FnMut(Item) -> io::Result<()>,
+) -> Result<Vec<SourceSummary>, PipelineError> {
+    let n = resolved.len();
+    // Bound the events in flight whatever the number of inputs.
+    let batch = if opts.follow {
+        1
+    } else {
+        (65_536 / n).clamp(16, 1024)
+    };
+    let abort = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let mut handles = Vec::with_capacity(n);
+        let mut receivers: Vec<Receiver<Vec<Keyed>>> = Vec::with_capacity(n);
+        let (follow_tx, follow_rx) = sync_channel::<Vec<Keyed>>(1024);
+        for inp in resolved {
+            let tx = if opts.follow {
+                follow_tx.clone()
+            } else {
+                let (tx, rx) = sync_channel::<Vec<Keyed>>(2);
+                receivers.push(rx);
+                tx
+            };
+            let (abort, bytes) = (&abort, bytes.clone());
+            handles.push(s.spawn(move || {
+                let mut out = Batcher {
+                    tx,
+                    buf: Vec::with_capacity(batch),
+                    size: batch,
+                };
+                let r = run_lane(inp, opts, bytes, abort, &mut |k| out.push(k))
+                    .and_then(|sums| out.flush().map(|()| sums));
+                if r.is_err() {
+                    abort.store(true, Ordering::Relaxed);
+                }
+                r
+            }));
+        }
+        drop(follow_tx);
+        let delivered = if opts.follow {
+            drop(receivers);
+            deliver_arrival(follow_rx, sink)
+        } else {
+            drop(follow_rx);
+            deliver_merged(receivers, sink)
+        };
+        if delivered.is_err() {
+            abort.store(true, Ordering::Relaxed);
+        }
+        let mut sources = Vec::new();
+        let mut first_err = delivered.err();
+        for h in handles {
+            match h.join() {
+                Ok(Ok(sums)) => sources.extend(sums),
+                Ok(Err(LaneError::Stopped)) => {}
+                Ok(Err(LaneError::Fail(e))) => {
+                    first_err.get_or_insert(e);
+                }
+                Err(_) => {
+                    first_err.get_or_insert(PipelineError::Internal(
+                        "a reader thread stopped unexpectedly".to_string(),
+                    ));
+                }
+            }
+        }
+        match first_err {
+            Some(e) => Err(e),
+            None => Ok(sources),
+        }
+    })
+}
+
+/// `follow` with several inputs: whatever arrives first goes out first.
+fn deliver_arrival(
+    rx: Receiver<Vec<Keyed>>,
+    sink: &mut dyn FnMut(Item) -> io::Result<()>,
+) -> Result<(), PipelineError> {
+    for batch in rx {
+        for k in batch {
+            sink(k.item).map_err(PipelineError::Sink)?;
+        }
+    }
+    Ok(())
+}
+
+/// The k-way merge: repeatedly deliver the smallest head among all inputs. Receivers are
+/// dropped on return, which stops reader threads blocked on a full channel.
+fn deliver_merged(
+    receivers: Vec<Receiver<Vec<Keyed>>>,
+    sink: &mut dyn FnMut(Item) -> io::Result<()>,
+) -> Result<(), PipelineError> {
+    struct Lane {
+        rx: Receiver<Vec<Keyed>>,
+        cur: std::vec::IntoIter<Keyed>,
+    }
+    impl Lane {
+        fn next(&mut self) -> Option<Keyed> {
+            loop {
+                if let Some(k) = self.cur.next() {
+                    return Some(k);
+                }
+                self.cur = self.rx.recv().ok()?.into_iter();
+            }
+        }
+    }
+    let mut lanes: Vec<Lane> = receivers
+        .into_iter()
+        .map(|rx| Lane {
+            rx,
+            cur: Vec::new().into_iter(),
+        })
+        .collect();
+    let mut heads: Vec<Option<Keyed>> = Vec::with_capacity(lanes.len());
+    let mut heap = BinaryHeap::new();
+    for (i, lane) in lanes.iter_mut().enumerate() {
+        let h = lane.next();
+        if let Some(k) = &h {
+            heap.push(Reverse((k.ts, i, k.line, k.sub)));
+        }
+        heads.push(h);
+    }
+    while let Some(Reverse((_, i, _, _))) = heap.pop() {
+        let Some(k) = heads.get_mut(i).and_then(Option::take) else {
+            continue;
+        };
+        sink(k.item).map_err(PipelineError::Sink)?;
+        if let (Some(lane), Some(slot)) = (lanes.get_mut(i), heads.get_mut(i)) {
+            if let Some(n) = lane.next() {
+                heap.push(Reverse((n.ts, i, n.line, n.sub)));
+                *slot = Some(n);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Collects a reader thread's items into batches for the channel.
+struct Batcher {
+    tx: SyncSender<Vec<Keyed>>,
+    buf: Vec<Keyed>,
+    size: usize,
+}
+
+impl Batcher {
+    fn push(&mut self, k: Keyed) -> Result<(), LaneError> {
+        self.buf.push(k);
+        if self.buf.len() >= self.size {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), LaneError> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let b = std::mem::replace(&mut self.buf, Vec::with_capacity(self.size));
+        self.tx.send(b).map_err(|_| LaneError::Stopped)
+    }
+}
+
+/// How a reader lane ended early.
+enum LaneError {
+    /// The consumer went away (sink error elsewhere, or abort): not an error of this lane.
+    Stopped,
+    /// A real error.
+    Fail(PipelineError),
+}
+
+impl LaneError {
+    fn into_error(self) -> PipelineError {
+        match self {
+            LaneError::Fail(e) => e,
+            LaneError::Stopped => PipelineError::Internal("stopped".to_string()),
+        }
+    }
+}
+
+/// An item with its order key within one input.
+struct Keyed {
+    ts: DateTime<Utc>,
+    line: u64,
+    /// 0 for a record's own item, 1 for the `log_end` after it.
+    sub: u8,
+    item: Item,
+}
+
+impl PartialEq for Keyed {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == CmpOrdering::Equal
+    }
+}
+impl Eq for Keyed {}
+impl PartialOrd for Keyed {
+    fn partial_cmp(&self, o: &Self) -> Option<CmpOrdering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Keyed {
+    fn cmp(&self, o: &Self) -> CmpOrdering {
+        (self.ts, self.line, self.sub).cmp(&(o.ts, o.line, o.sub))
+    }
+}
+
+/// A bounded min-heap that absorbs small timestamp disorder within one input.
+struct Reorder {
+    heap: BinaryHeap<Reverse<Keyed>>,
+    newest: Option<DateTime<Utc>>,
+    cap: usize,
+    window: Option<TimeDelta>,
+}
+
+impl Reorder {
+    fn push(
+        &mut self,
+        k: Keyed,
+        emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
+    ) -> Result<(), LaneError> {
+        if self.cap == 0 {
+            return emit(k);
+        }
+        self.newest = Some(self.newest.map_or(k.ts, |n| n.max(k.ts)));
+        self.heap.push(Reverse(k));
+        while let Some(Reverse(top)) = self.heap.peek() {
+            let too_old = match (self.window, self.newest) {
+                (Some(w), Some(n)) => n.signed_duration_since(top.ts) > w,
+                _ => false,
+            };
+            if self.heap.len() <= self.cap && !too_old {
+                break;
+            }
+            if let Some(Reverse(k)) = self.heap.pop() {
+                emit(k)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(
+        &mut self,
+        emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
+    ) -> Result<(), LaneError> {
+        while let Some(Reverse(k)) = self.heap.pop() {
+            emit(k)?;
+        }
+        Ok(())
+    }
+}
+
+/// One source's running state.
+struct Src {
+    name: Arc<str>,
+    pod: String,
+    container: String,
+    sum: SourceSummary,
+    /// Instant and line of the last record, for `log_end`.
+    last: Option<(DateTime<Utc>, u64)>,
+    last_text: String,
+}
+
+impl Src {
+    fn new(name: Arc<str>, pod: &str, container: &str) -> Self {
+        Src {
+            sum: SourceSummary {
+                name: name.to_string(),
+                ..SourceSummary::default()
+            },
+            name,
+            pod: pod.to_string(),
+            container: container.to_string(),
+            last: None,
+            last_text: String::new(),
+        }
+    }
+}
+
+/// Parsing state of one input: its own source plus one per kubectl pod seen in it.
+struct LaneState<'o> {
+    opts: &'o Options,
+    own: Src,
+    pods: Vec<Src>,
+    last_pod: usize,
+    reorder: Reorder,
+}
+
+impl<'o> LaneState<'o> {
+    fn new(name: Arc<str>, opts: &'o Options) -> Self {
+        LaneState {
+            opts,
+            own: Src::new(name, "", ""),
+            pods: Vec::new(),
+            last_pod: 0,
+            reorder: Reorder {
+                heap: BinaryHeap::new(),
+                newest: None,
+                cap: if opts.follow { 0 } else { REORDER_CAP },
+                window: Some(TimeDelta::milliseconds(REORDER_WINDOW_MS)),
+            },
+        }
+    }
+
+    /// The index into `pods` for a `[pod/NAME/CONTAINER]` prefix, adding the pod on first
+    /// sight. The first container of a pod is named after the pod, others `pod/container`.
+    fn pod_index(&mut self, pod: &str, container: &str) -> usize {
+        if let Some(p) = self.pods.get(self.last_pod) {
+            if p.pod == pod && p.container == container {
+                return self.last_pod;
+            }
+        }
+        let idx = match self
+            .pods
+            .iter()
+            .position(|p| p.pod == pod && p.container == container)
+        {
+            Some(i) => i,
+            None => {
+                let name = if self.pods.iter().any(|p| p.pod == pod) {
+                    format!("{pod}/{container}")
+                } else {
+                    pod.to_string()
+                };
+                if self.pods.is_empty() && !self.opts.follow {
+                    // kubectl writes pods one after the other: sort the whole stream.
+                    self.reorder.cap = POD_STREAM_CAP;
+                    self.reorder.window = None;
+                }
+                self.pods.push(Src::new(Arc::from(name), pod, container));
+                self.pods.len() - 1
+            }
+        };
+        self.last_pod = idx;
+        idx
+    }
+
+    fn line(
+        &mut self,
+        raw: RawLine<'_>,
+        emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
+    ) -> Result<(), LaneError> {
+        let text: Cow<'_, str> = match std::str::from_utf8(raw.bytes) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(raw.bytes),
+        };
+        let deco = input::strip_kubectl(&text);
+        let opts = self.opts;
+        let src = match deco.pod {
+            Some((pod, container)) => {
+                let i = self.pod_index(pod, container);
+                match self.pods.get_mut(i) {
+                    Some(s) => s,
+                    None => &mut self.own,
+                }
+            }
+            None => &mut self.own,
+        };
+        src.sum.lines += 1;
+        if raw.truncated {
+            src.sum.truncated_lines += 1;
+        }
+        let Some(env) = envelope::parse_line(deco.rest, &opts.zone) else {
+            if src.last.is_some() {
+                src.sum.continuation_lines += 1;
+            } else {
+                src.sum.unparseable += 1;
+            }
+            return Ok(());
+        };
+        let ts = deco.ts.unwrap_or(env.ts);
+        let line = raw.number;
+        src.sum.records += 1;
+        src.sum.first_ts.get_or_insert(ts);
+        src.sum.last_ts = Some(ts);
+        src.last = Some((ts, line));
+        src.last_text.clear();
+        src.last_text.push_str(deco.rest);
+        let msg: &str = &env.message;
+        let head = match memchr::memchr(b'\n', msg.as_bytes()) {
+            Some(p) => msg.get(..p).unwrap_or(msg),
+            None => msg,
+        };
+        let head = head.strip_suffix('\r').unwrap_or(head);
+        let item = match opts.grammar.classify(&env.level, &env.logger, head) {
+            Classified::Event { kind, fields } => {
+                src.sum.events += 1;
+                Item::Event(Event {
+                    ts,
+                    source: src.name.clone(),
+                    line,
+                    kind,
+                    fields,
+                    text: deco.rest.to_string(),
+                })
+            }
+            Classified::Unmatched => {
+                src.sum.unmatched += 1;
+                if !opts.want_unmatched {
+                    return Ok(());
+                }
+                Item::Unmatched(Unmatched {
+                    source: src.name.clone(),
+                    line,
+                    ts,
+                    level: env.level.into_owned(),
+                    logger: env.logger.into_owned(),
+                    text: deco.rest.to_string(),
+                })
+            }
+            Classified::Ignored => {
+                src.sum.ignored += 1;
+                return Ok(());
+            }
+            Classified::Unwatched => return Ok(()),
+        };
+        self.reorder.push(
+            Keyed {
+                ts,
+                line,
+                sub: 0,
+                item,
+            },
+            emit,
+        )
+    }
+
+    /// End of input: a `log_end` per source that had records, then drain the buffer.
+    fn finish(
+        mut self,
+        emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
+    ) -> Result<Vec<SourceSummary>, LaneError> {
+        let mut srcs = Vec::with_capacity(1 + self.pods.len());
+        if self.pods.is_empty() || self.own.sum.lines > 0 {
+            srcs.push(std::mem::replace(
+                &mut self.own,
+                Src::new(Arc::from(""), "", ""),
+            ));
+        }
+        srcs.append(&mut self.pods);
+        for s in &mut srcs {
+            if let Some((ts, line)) = s.last {
+                let ev = Event {
+                    ts,
+                    source: s.name.clone(),
+                    line,
+                    kind: Kind::LogEnd,
+                    fields: Fields::default(),
+                    text: std::mem::take(&mut s.last_text),
+                };
+                self.reorder.push(
+                    Keyed {
+                        ts,
+                        line,
+                        sub: 1,
+                        item: Item::Event(ev),
+                    },
+                    emit,
+                )?;
+            }
+        }
+        self.reorder.finish(emit)?;
+        Ok(srcs.into_iter().map(|s| s.sum).collect())
+    }
+}
+
+/// Parse one input to the end, handing items (in this input's time order) to `emit`.
+fn run_lane(
+    inp: Input,
+    opts: &Options,
+    bytes: Arc<AtomicU64>,
+    abort: &AtomicBool,
+    emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
+) -> Result<Vec<SourceSummary>, LaneError> {
+    let name = inp.name.clone();
+    let path = inp.path.clone().unwrap_or_else(|| PathBuf::from("-"));
+    let read_err = |line: u64, source: io::Error| {
+        LaneError::Fail(PipelineError::Read {
+            path: path.clone(),
+            line,
+            source,
+        })
+    };
+    let reader = inp.into_reader(bytes).map_err(|e| read_err(0, e))?;
+    let mut lines = LineReader::new(reader);
+    let mut state = LaneState::new(name, opts);
+    loop {
+        let raw = match lines.next_line() {
+            Ok(Some(l)) => l,
+            Ok(None) => break,
+            Err(e) => {
+                let n = lines.line_number();
+                return Err(read_err(n, e));
+            }
+        };
+        let number = raw.number;
+        state.line(raw, emit)?;
+        if number % 4096 == 0 && abort.load(Ordering::Relaxed) {
+            return Err(LaneError::Stopped);
+        }
+    }
+    state.finish(emit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(follow: bool) -> Options {
+        Options {
+            zone: Zone::Utc,
+            grammar: Arc::new(Grammar::from_files(&[]).unwrap()),
+            want_unmatched: true,
+            progress: false,
+            follow,
+        }
+    }
+
+    fn feed(lines: &[&str], o: &Options) -> (Vec<Item>, Vec<SourceSummary>) {
+        let mut st = LaneState::new(Arc::from("f.log"), o);
+        let mut out = Vec::new();
+        let mut emit = |k: Keyed| {
+            out.push(k.item);
+            Ok(())
+        };
+        for (i, l) in lines.iter().enumerate() {
+            let raw = RawLine {
+                number: i as u64 + 1,
+                bytes: l.as_bytes(),
+                truncated: false,
+            };
+            assert!(st.line(raw, &mut emit).is_ok());
+        }
+        let sums = st.finish(&mut emit).ok().unwrap();
+        (out, sums)
+    }
+
+    #[test]
+    fn counts_records_continuations_unparseable_and_log_end() {
+        let o = opts(false);
+        let (items, sums) = feed(
+            &[
+                "garbage before any record",
+                "2026-11-25 12:36:52,258 INFO  a.B [] - first",
+                "\tat x.y(Z.java:1)",
+                "2026-11-25 12:36:53,000 INFO  a.B [] - second",
+            ],
+            &o,
+        );
+        assert_eq!(sums.len(), 1);
+        let s = &sums[0];
+        assert_eq!(
+            (s.lines, s.records, s.continuation_lines, s.unparseable),
+            (4, 2, 1, 1)
+        );
+        assert_eq!(items.len(), 1);
+        match &items[0] {
+            Item::Event(e) => {
+                assert_eq!(e.kind, Kind::LogEnd);
+                assert_eq!(e.line, 4);
+                assert_eq!(e.text, "2026-11-25 12:36:53,000 INFO  a.B [] - second");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn pods_become_sources_and_kubectl_ts_wins() {
+        let o = opts(false);
+        let (items, sums) = feed(
+            &[
+                "[pod/jm-b/c] 2026-11-25T12:00:02.000000001Z 2026-11-25 11:00:00,000 INFO a.B [] - b1",
+                "[pod/jm-a/c] 2026-11-25T12:00:01.000000000Z 2026-11-25 11:00:00,000 INFO a.B [] - a1",
+                "[pod/jm-a/c] 2026-11-25T12:00:01.000000000Z \tat x",
+                "[pod/jm-a/side] 2026-11-25T12:00:03Z 2026-11-25 11:00:00,000 INFO a.B [] - s1",
+            ],
+            &o,
+        );
+        let names: Vec<&str> = sums.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, vec!["jm-b", "jm-a", "jm-a/side"]);
+        assert_eq!(sums[1].continuation_lines, 1);
+        // log_end events come out in time order across pods.
+        let got: Vec<(String, u64)> = items
+            .iter()
+            .map(|i| (i.source().to_string(), i.line()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("jm-a".to_string(), 2),
+                ("jm-b".to_string(), 1),
+                ("jm-a/side".to_string(), 4)
+            ]
+        );
+        assert_eq!(items[1].ts().timestamp_subsec_nanos(), 1);
+    }
+
+    #[test]
+    fn reorder_window_and_cap() {
+        let mut r = Reorder {
+            heap: BinaryHeap::new(),
+            newest: None,
+            cap: 3,
+            window: Some(TimeDelta::seconds(2)),
+        };
+        let mk = |s: i64, line: u64| Keyed {
+            ts: DateTime::from_timestamp(s, 0).unwrap(),
+            line,
+            sub: 0,
+            item: Item::Unmatched(Unmatched {
+                source: Arc::from("x"),
+                line,
+                ts: DateTime::from_timestamp(s, 0).unwrap(),
+                level: String::new(),
+                logger: String::new(),
+                text: String::new(),
+            }),
+        };
+        let mut out = Vec::new();
+        let mut emit = |k: Keyed| {
+            out.push(k.line);
+            Ok(())
+        };
+        for (s, l) in [(10, 1), (9, 2), (10, 3), (13, 4), (12, 5)] {
+            assert!(r.push(mk(s, l), &mut emit).is_ok());
+        }
+        assert!(r.finish(&mut emit).is_ok());
+        assert_eq!(out, vec![2, 1, 3, 5, 4]);
+    }
+}
