@@ -267,6 +267,7 @@ pub(crate) fn compile_file(
 ) -> Vec<Template> {
     let mut out = Vec::new();
     let mut draft: Option<Draft> = None;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, raw_line) in text.lines().enumerate() {
         let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
         let Some(kl) = syntax::keyword_line(line) else {
@@ -325,6 +326,13 @@ fn start(
     let kind = if kl.keyword == "event" {
         if kl.value.is_empty() {
             errors.push(loc.error("`event` needs a kind: `event KIND`"));
+            return None;
+        }
+        if kl.value.contains(char::is_whitespace) {
+            errors.push(at(kl.value_at).error(format!(
+                "`event` takes exactly one kind, not `{}` (comments go on lines of their own)",
+                kl.value
+            )));
             return None;
         }
         match kl.value.parse::<Kind>() {

@@ -361,6 +361,16 @@ fn error_unknown_kind() {
         e.starts_with("t.grammar:1:7: unknown event kind `job_sbmitted`"),
         "{e}"
     );
+    let e = err("event job_submitted # a comment\n");
+    assert!(
+        e.starts_with("t.grammar:1:7: `event` takes exactly one kind"),
+        "{e}"
+    );
+    let e = err("\u{feff}event nope\r\n");
+    assert!(
+        e.starts_with("t.grammar:1:7: unknown event kind `nope`"),
+        "{e}"
+    );
     let e = err("event log_end\n");
     assert!(
         e.starts_with("t.grammar:1:7: `log_end` is synthetic"),
