@@ -639,43 +639,39 @@ fn duplicate_names_in_from_files() {
 
 #[test]
 fn load_replaces_same_name_and_adds_new() {
+    // Replace every built-in (so the test does not depend on the built-in data), one of them
+    // from a single file, the others from a directory; add one new file.
     let dir = tempfile::tempdir().unwrap();
-    let builtin = Grammar::builtin().map(|g| g.len()).unwrap_or(0);
-    // A user `checkpoint.grammar` replaces the built-in one entirely.
-    let replacement = tpl(
+    let root = dir.path().to_str().unwrap().to_string();
+    let custom = tpl(
         "job_submitted",
         "Custom {job:jobid}",
         &format!("Custom {JOB}"),
         &format!("job={JOB}"),
     );
-    std::fs::write(dir.path().join("checkpoint.grammar"), &replacement).unwrap();
+    let single = dir.path().join("checkpoint.grammar");
+    std::fs::write(&single, &custom).unwrap();
+    let sub = dir.path().join("more");
+    std::fs::create_dir(&sub).unwrap();
+    for (name, _) in BUILTIN.iter().filter(|(n, _)| *n != "checkpoint.grammar") {
+        std::fs::write(sub.join(name), "# replaced\n").unwrap();
+    }
     let extra = tpl(
         "job_submitted",
         "Extra {job:jobid}",
         &format!("Extra {JOB}"),
         &format!("job={JOB}"),
     );
-    let sub = dir.path().join("more");
-    std::fs::create_dir(&sub).unwrap();
     std::fs::write(sub.join("zz-mine.grammar"), &extra).unwrap();
     std::fs::write(sub.join("notes.txt"), "not a grammar").unwrap();
 
-    let g = Grammar::load(&[dir.path().join("checkpoint.grammar"), sub.clone()]);
-    let g = match g {
-        Ok(g) => g,
-        // The built-in data may not load yet; the override itself is still testable below.
-        Err(e) => {
-            assert!(!e.to_string().contains(dir.path().to_str().unwrap()), "{e}");
-            return;
-        }
-    };
+    let g = Grammar::load(&[single.clone(), sub.clone()]).unwrap();
     let files = g.files();
-    assert!(files
-        .iter()
-        .any(|f| f.ends_with("checkpoint.grammar") && f.contains(dir.path().to_str().unwrap())));
-    assert!(!files.iter().any(|f| f == "grammars/checkpoint.grammar"));
+    assert_eq!(files.len(), BUILTIN.len() + 1, "{files:?}");
+    assert!(files.iter().all(|f| f.starts_with(&root)), "{files:?}");
+    assert_eq!(files[0], single.display().to_string());
     assert!(files.last().unwrap().ends_with("zz-mine.grammar"));
-    assert_eq!(files.len(), BUILTIN.len() + 1);
+    assert_eq!(g.len(), 2);
     assert!(matches!(
         g.classify("INFO", CC, &format!("Custom {JOB}")),
         Classified::Event { .. }
@@ -684,12 +680,45 @@ fn load_replaces_same_name_and_adds_new() {
         g.classify("INFO", CC, &format!("Extra {JOB}")),
         Classified::Event { .. }
     ));
-    let replaced = BUILTIN
-        .iter()
-        .find(|(n, _)| *n == "checkpoint.grammar")
-        .map(|(_, t)| one(t).map(|g| g.len()).unwrap_or(0))
-        .unwrap_or(0);
-    assert_eq!(g.len(), builtin - replaced + 2);
+
+    // A later user file with the same name replaces an earlier one.
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("zz-mine.grammar"), "# nothing\n").unwrap();
+    let g = Grammar::load(&[single, sub, other.clone()]).unwrap();
+    assert_eq!(g.len(), 1);
+    assert_eq!(
+        g.files().last().unwrap(),
+        &other.join("zz-mine.grammar").display().to_string()
+    );
+}
+
+#[test]
+fn load_adds_to_builtins() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("zz-extra.grammar");
+    std::fs::write(
+        &p,
+        tpl(
+            "job_submitted",
+            "Extra {job:jobid}",
+            &format!("Extra {JOB}"),
+            &format!("job={JOB}"),
+        ),
+    )
+    .unwrap();
+    match (Grammar::builtin(), Grammar::load(std::slice::from_ref(&p))) {
+        (Ok(b), Ok(g)) => {
+            assert_eq!(g.len(), b.len() + 1);
+            assert_eq!(g.files().len(), BUILTIN.len() + 1);
+            assert!(g.files()[..BUILTIN.len()]
+                .iter()
+                .all(|f| f.starts_with("grammars/")));
+        }
+        // While the built-in data does not load, neither does anything built on it.
+        (Err(b), Err(g)) => assert_eq!(b.to_string(), g.to_string()),
+        (b, g) => panic!("builtin {:?} but load {:?}", b.err(), g.err()),
+    }
 }
 
 #[test]
