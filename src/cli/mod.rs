@@ -4,6 +4,7 @@
 //! that `--help` reads as one coherent document.
 
 mod check_cmd;
+mod common;
 mod events_cmd;
 #[cfg(feature = "stats")]
 mod stats_cmd;

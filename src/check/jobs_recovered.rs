@@ -1,0 +1,144 @@
+//! `jobs-recovered`: every job that was not globally terminal when its leader went away is
+//! recovered by the next leader.
+
+use super::model::{FailoverKind, Outcome, Verdict};
+use super::state::Model;
+use super::{short, verdict, Config, Finding, Invariant};
+use crate::events::Event;
+use std::collections::BTreeSet;
+
+/// Invariant id.
+pub const ID: &str = "jobs-recovered";
+
+/// State of the invariant.
+#[derive(Default)]
+pub struct JobsRecovered {
+    reported: BTreeSet<(usize, String)>,
+}
+
+impl JobsRecovered {
+    fn scan(&mut self, model: &Model, out: &mut Vec<Finding>) {
+        for (f, fo) in model.failovers.iter().enumerate() {
+            if fo.kind != FailoverKind::Leader {
+                continue;
+            }
+            for (k, r) in fo.jobs.iter().enumerate() {
+                let Some(track) = model.tracks.get(f).and_then(|t| t.get(k)) else {
+                    continue;
+                };
+                if track.recovered.is_some() {
+                    continue;
+                }
+                let Some(missing) = &track.missing else {
+                    continue;
+                };
+                if !self.reported.insert((f, r.job.clone())) {
+                    continue;
+                }
+                let new_src = model
+                    .failover_new_inc
+                    .get(f)
+                    .copied()
+                    .flatten()
+                    .map(|i| model.incs[i].info.source.clone())
+                    .unwrap_or_default();
+                let state = track
+                    .state_before
+                    .clone()
+                    .unwrap_or_else(|| "not terminal".into());
+                let mut evidence = Vec::new();
+                if let Some(j) = model.job(&r.job) {
+                    if let Some((_, e)) = &j.last_state {
+                        evidence.push(e.clone());
+                    }
+                }
+                evidence.push(missing.clone());
+                out.push(Finding {
+                    id: ID,
+                    job: Some(r.job.clone()),
+                    because: format!(
+                        "job {} was {state} when its leader went away ({}), but the new leader {new_src} did not recover it",
+                        short(&r.job),
+                        crate::events::format_ts(&fo.failure_ts)
+                    ),
+                    evidence,
+                });
+            }
+        }
+    }
+}
+
+impl Invariant for JobsRecovered {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn observe(&mut self, _ev: &Event, model: &Model, _cfg: &Config, out: &mut Vec<Finding>) {
+        // The model records recovery evidence as it applies events; a proof of a missing job
+        // becomes visible here on the next event at the latest.
+        self.scan(model, out);
+    }
+
+    fn finish(&mut self, model: &Model, _cfg: &Config) -> Vec<Verdict> {
+        let mut late = Vec::new();
+        self.scan(model, &mut late);
+        let mut v: Vec<Verdict> = late
+            .into_iter()
+            .map(|f| verdict(ID, Outcome::Fail, f.job.as_deref(), f.because, f.evidence))
+            .collect();
+        for id in &model.job_order {
+            if v.iter().any(|x| x.job.as_deref() == Some(id.as_str())) {
+                continue;
+            }
+            let mut involved = 0;
+            let mut recovered = Vec::new();
+            let mut open = None;
+            for (f, fo) in model.failovers.iter().enumerate() {
+                if fo.kind != FailoverKind::Leader {
+                    continue;
+                }
+                for (k, r) in fo.jobs.iter().enumerate() {
+                    if r.job != *id {
+                        continue;
+                    }
+                    involved += 1;
+                    let track = model.tracks.get(f).and_then(|t| t.get(k));
+                    match track.and_then(|t| t.recovered.clone()) {
+                        Some(e) => recovered.push(e),
+                        None => open = Some(fo.failure_ts),
+                    }
+                }
+            }
+            if involved == 0 {
+                v.push(verdict(
+                    ID,
+                    Outcome::Unknown,
+                    Some(id),
+                    format!("no leader failover happened while job {} was running: recovery was not exercised", short(id)),
+                    vec![],
+                ));
+            } else if let Some(ts) = open {
+                v.push(verdict(
+                    ID,
+                    Outcome::Unknown,
+                    Some(id),
+                    format!(
+                        "after the failover at {} the new leader's logs show no recovery of job {} (and no proof that it was left out)",
+                        crate::events::format_ts(&ts),
+                        short(id)
+                    ),
+                    recovered,
+                ));
+            } else {
+                v.push(verdict(
+                    ID,
+                    Outcome::Pass,
+                    Some(id),
+                    format!("job {} was recovered by the new leader after each of {involved} leader failover(s)", short(id)),
+                    recovered.into_iter().take(4).collect(),
+                ));
+            }
+        }
+        v
+    }
+}

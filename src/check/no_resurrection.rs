@@ -1,0 +1,124 @@
+//! `no-resurrection`: a job never runs or gets recovered again after it reached a globally
+//! terminal state or after its HA data was cleaned up (FLINK-11813 zombies). A fresh
+//! submission of the same job id starts a new life and is not a resurrection.
+
+use super::model::{Evidence, Outcome, Verdict};
+use super::state::Model;
+use super::{evidence, short, verdict, Config, Finding, Invariant};
+use crate::events::{Event, Kind};
+use std::collections::{BTreeSet, HashMap};
+
+/// Invariant id.
+pub const ID: &str = "no-resurrection";
+
+/// State of the invariant.
+#[derive(Default)]
+pub struct NoResurrection {
+    failed: BTreeSet<String>,
+    /// Lines after the end proving the job stayed dead (skipped recovery, later leaders).
+    stayed_dead: HashMap<String, Evidence>,
+}
+
+fn revives(ev: &Event) -> bool {
+    match ev.kind {
+        Kind::JobRecoveryStarted
+        | Kind::JobGraphRecovered
+        | Kind::JobMasterStarted
+        | Kind::CheckpointRestored
+        | Kind::CheckpointTriggered
+        | Kind::CheckpointCompleted => true,
+        Kind::JobState => matches!(ev.fields.to.as_deref(), Some("RUNNING") | Some("CREATED")),
+        _ => false,
+    }
+}
+
+impl Invariant for NoResurrection {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn observe(&mut self, ev: &Event, model: &Model, _cfg: &Config, out: &mut Vec<Finding>) {
+        if ev.kind == Kind::JobRecoverySkipped {
+            if let Some(j) = ev.job() {
+                self.stayed_dead.insert(j.to_string(), evidence(ev));
+            }
+            return;
+        }
+        if ev.kind == Kind::JobGraphsRetrieved {
+            for j in ev.fields.jobs.iter().flatten() {
+                if model.job(j).map(|s| s.cleanup.is_some()).unwrap_or(false) {
+                    continue; // listed but not necessarily recovered; judged on recovery lines
+                }
+            }
+            return;
+        }
+        if !revives(ev) {
+            return;
+        }
+        let Some(job) = ev.job() else { return };
+        let Some(j) = model.job(job) else { return };
+        if self.failed.contains(job) {
+            return;
+        }
+        let end = match (&j.terminal, &j.cleanup) {
+            (Some((state, _, e)), _) => Some((
+                format!("reached the globally terminal state {state}"),
+                e.clone(),
+            )),
+            (None, Some((_, e))) => Some(("had its HA data cleaned up".to_string(), e.clone())),
+            _ => None,
+        };
+        let Some((what, end_ev)) = end else { return };
+        self.failed.insert(job.to_string());
+        out.push(Finding {
+            id: ID,
+            job: Some(job.to_string()),
+            because: format!(
+                "job {} {what} and later ran or was recovered again ({})",
+                short(job),
+                ev.kind
+            ),
+            evidence: vec![end_ev, evidence(ev)],
+        });
+    }
+
+    fn finish(&mut self, model: &Model, _cfg: &Config) -> Vec<Verdict> {
+        let mut v = Vec::new();
+        for id in &model.job_order {
+            if self.failed.contains(id) {
+                continue;
+            }
+            let Some(j) = model.job(id) else { continue };
+            let end = j
+                .terminal
+                .as_ref()
+                .map(|(s, _, e)| (format!("reached {s}"), e.clone()))
+                .or_else(|| {
+                    j.cleanup
+                        .as_ref()
+                        .map(|(_, e)| ("had its HA data cleaned up".to_string(), e.clone()))
+                });
+            match end {
+                Some((what, e)) => {
+                    let mut ev = vec![e];
+                    ev.extend(self.stayed_dead.get(id).cloned());
+                    v.push(verdict(
+                        ID,
+                        Outcome::Pass,
+                        Some(id),
+                        format!("job {} {what} and never ran or was recovered again", short(id)),
+                        ev,
+                    ));
+                }
+                None => v.push(verdict(
+                    ID,
+                    Outcome::Unknown,
+                    Some(id),
+                    format!("job {} never reached a globally terminal state in the logs: nothing could resurrect", short(id)),
+                    vec![],
+                )),
+            }
+        }
+        v
+    }
+}

@@ -1,0 +1,245 @@
+//! `single-leader`: one leader at a time.
+//!
+//! FAIL when an incarnation was granted leadership of a component while another
+//! incarnation's term for it had not ended (proven by that term ending explicitly, or the old
+//! leader acting as leader, later than the grant plus the clock skew), when an old leader
+//! acted as leader (checkpoint, restore, job start, grant) after a newer leader took over,
+//! or when one job was run by two job masters at once (FLINK-30596). Shutdown lines of a
+//! dying leader are not leader actions.
+
+use super::model::{Evidence, Outcome, Verdict};
+use super::state::{globally_terminal, Model};
+use super::{evidence, short, verdict, Config, Finding, Invariant};
+use crate::events::{Event, Kind};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+/// Invariant id.
+pub const ID: &str = "single-leader";
+
+/// A grant made while another incarnation still held the component.
+#[derive(Debug)]
+struct Pending {
+    old_inc: usize,
+    old_source: String,
+    granted_at: DateTime<Utc>,
+    grant: Evidence,
+    old_grant: Evidence,
+    component: String,
+}
+
+/// A running job master.
+#[derive(Debug, Clone)]
+struct Master {
+    inc: Option<usize>,
+    ev: Evidence,
+}
+
+/// State of the invariant.
+#[derive(Default)]
+pub struct SingleLeader {
+    pending: Vec<Pending>,
+    masters: HashMap<String, Master>,
+    grants: usize,
+    incarnations_with_grants: std::collections::BTreeSet<usize>,
+}
+
+impl Invariant for SingleLeader {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn observe(&mut self, ev: &Event, model: &Model, _cfg: &Config, out: &mut Vec<Finding>) {
+        let skew = model.skew();
+        let inc = model.inc_of(&ev.source).filter(|i| model.incs[*i].open);
+        // 1. Pending overlaps resolved by the old leader's own lines.
+        let mut keep = Vec::new();
+        for p in self.pending.drain(..) {
+            if *ev.source != *p.old_source || ev.ts <= p.granted_at + skew {
+                if *ev.source == *p.old_source
+                    && matches!(
+                        ev.kind,
+                        Kind::LeadershipRevoked
+                            | Kind::ProcessStopping
+                            | Kind::LogEnd
+                            | Kind::ProcessStarted
+                    )
+                {
+                    continue; // ended in time
+                }
+                keep.push(p);
+                continue;
+            }
+            let ends = matches!(ev.kind, Kind::LeadershipRevoked | Kind::ProcessStopping);
+            if ends || Model::is_leader_action(ev) {
+                let what = if ends {
+                    "only gave it up"
+                } else {
+                    "still acted as leader"
+                };
+                out.push(Finding {
+                    id: ID,
+                    job: None,
+                    because: format!(
+                        "{} was granted `{}` leadership at {} while {} still held it: the old leader {} {:.1} s later",
+                        p.grant.source,
+                        p.component,
+                        p.grant.ts,
+                        p.old_source,
+                        what,
+                        (ev.ts - p.granted_at).num_milliseconds() as f64 / 1000.0
+                    ),
+                    evidence: vec![p.old_grant.clone(), p.grant.clone(), evidence(ev)],
+                });
+                continue;
+            }
+            if matches!(ev.kind, Kind::LogEnd | Kind::ProcessStarted) {
+                continue; // ended by the newer term: nothing proves an overlap
+            }
+            keep.push(p);
+        }
+        self.pending = keep;
+
+        // 2. An old leader acting after a newer leader took over.
+        if Model::is_leader_action(ev) && ev.kind != Kind::LeadershipGranted {
+            if let (Some(me), Some((leader, since))) = (inc, model.leader_inc()) {
+                if leader != me && ev.ts > since + skew {
+                    let leader_grant = model
+                        .leader
+                        .and_then(|(t, _)| model.terms.get(t))
+                        .map(|t| t.grant.clone());
+                    let mut evs: Vec<Evidence> = leader_grant.into_iter().collect();
+                    evs.push(evidence(ev));
+                    out.push(Finding {
+                        id: ID,
+                        job: None,
+                        because: format!(
+                            "{} acted as leader ({}) at {} although {} had been leader since {}",
+                            ev.source,
+                            ev.kind,
+                            crate::events::format_ts(&ev.ts),
+                            model.incs[leader].info.source,
+                            crate::events::format_ts(&since)
+                        ),
+                        evidence: evs,
+                    });
+                }
+            }
+        }
+
+        match ev.kind {
+            // 3. A grant while another incarnation holds the component.
+            Kind::LeadershipGranted => {
+                self.grants += 1;
+                if let Some(i) = inc {
+                    self.incarnations_with_grants.insert(i);
+                }
+                let comp = match (ev.fields.component.as_deref(), ev.job()) {
+                    (Some("jobmaster"), Some(j)) => format!("jobmaster:{j}"),
+                    (Some(c), _) => c.to_string(),
+                    (None, _) => "unknown".to_string(),
+                };
+                for t in model.holders_of(&comp) {
+                    if Some(t.term.incarnation) == inc {
+                        continue;
+                    }
+                    let old = &model.incs[t.term.incarnation];
+                    if !old.open || old.stopping.is_some() {
+                        continue;
+                    }
+                    self.pending.push(Pending {
+                        old_inc: t.term.incarnation,
+                        old_source: old.source.to_string(),
+                        granted_at: ev.ts,
+                        grant: evidence(ev),
+                        old_grant: t.grant.clone(),
+                        component: comp.clone(),
+                    });
+                }
+            }
+            // 4. Two job masters for one job.
+            Kind::JobMasterStarted => {
+                if let Some(job) = ev.job() {
+                    if let Some(m) = self.masters.get(job) {
+                        let alive = m
+                            .inc
+                            .map(|i| model.incs[i].open && model.incs[i].stopping.is_none());
+                        if alive.unwrap_or(true) {
+                            out.push(Finding {
+                                id: ID,
+                                job: Some(job.to_string()),
+                                because: format!(
+                                    "job {} was started by a second job master while the first one was still running it (FLINK-30596)",
+                                    short(job)
+                                ),
+                                evidence: vec![m.ev.clone(), evidence(ev)],
+                            });
+                        }
+                    }
+                    self.masters.insert(
+                        job.to_string(),
+                        Master {
+                            inc,
+                            ev: evidence(ev),
+                        },
+                    );
+                }
+            }
+            Kind::JobState | Kind::JobTerminal => {
+                let st = ev
+                    .fields
+                    .to
+                    .as_deref()
+                    .or(ev.fields.state.as_deref())
+                    .unwrap_or("");
+                if globally_terminal(st) || st == "SUSPENDED" {
+                    if let Some(job) = ev.job() {
+                        self.masters.remove(job);
+                    }
+                }
+            }
+            Kind::LeadershipRevoked | Kind::JobGraphReleased => {
+                if let Some(job) = ev.job() {
+                    self.masters.remove(job);
+                }
+            }
+            Kind::ProcessStopping | Kind::LogEnd | Kind::ProcessStarted => {
+                if let Some(i) = model.inc_of(&ev.source) {
+                    self.masters.retain(|_, m| m.inc != Some(i));
+                }
+            }
+            _ => {}
+        }
+        let _ = self.pending.iter().map(|p| p.old_inc).count();
+    }
+
+    fn finish(&mut self, model: &Model, _cfg: &Config) -> Vec<Verdict> {
+        if self.grants == 0 {
+            return vec![verdict(
+                ID,
+                Outcome::Unknown,
+                None,
+                "no leadership grant was logged: who led cannot be told (are the JobManager logs included?)",
+                vec![],
+            )];
+        }
+        let terms = model.terms.len();
+        let incs = model.incs.len();
+        let ev: Vec<Evidence> = model
+            .terms
+            .iter()
+            .take(4)
+            .map(|t| t.grant.clone())
+            .collect();
+        vec![verdict(
+            ID,
+            Outcome::Pass,
+            None,
+            format!(
+                "{terms} leadership term(s) over {incs} JobManager incarnation(s), {} of them leader at some time, never two at once",
+                self.incarnations_with_grants.len()
+            ),
+            ev,
+        )]
+    }
+}

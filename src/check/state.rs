@@ -1,0 +1,1116 @@
+//! The state machine shared by all invariants: incarnations, leadership terms, the process
+//! leader, jobs with their checkpoint history, and failovers.
+//!
+//! [`Model::apply`] consumes one event; invariants read the model through its public fields
+//! and helpers. Memory grows with incarnations, terms, jobs and failovers, not with lines:
+//! checkpoint history is collapsed into runs with bounded samples.
+
+use super::evidence;
+use super::model::*;
+use crate::events::{component, Event, Kind};
+use chrono::{DateTime, Duration, Utc};
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
+
+/// Samples kept per checkpoint run for medians (beyond this, medians are of the first ones).
+const RUN_SAMPLES: usize = 4096;
+/// Recent completed checkpoints kept per job (to date a restored checkpoint for RPO).
+const RECENT_COMPLETED: usize = 256;
+/// Triggered-but-not-completed ids kept per job.
+const PENDING_TRIGGERS: usize = 256;
+/// The leader session id of non-HA (standalone) leader election.
+pub const ZERO_SESSION: &str = "00000000-0000-0000-0000-000000000000";
+/// Session of a leadership implied by leader-only work (job graph recovery) whose grant
+/// line is not in the logs.
+pub const UNKNOWN_SESSION: &str = "(not logged)";
+
+/// Whether a job status is globally terminal (HA data must then be cleaned up).
+pub fn globally_terminal(state: &str) -> bool {
+    matches!(state, "FINISHED" | "CANCELED" | "FAILED")
+}
+
+/// One JobManager incarnation while reading.
+#[derive(Debug)]
+pub struct IncState {
+    /// The reportable part.
+    pub info: Incarnation,
+    /// The source it reads from.
+    pub source: Arc<str>,
+    /// Still running as far as the logs tell.
+    pub open: bool,
+    /// The first stop line, if any.
+    pub stopping: Option<Evidence>,
+    /// The last job this incarnation logged about (for lines that carry no job id).
+    pub current_job: Option<String>,
+    /// Whether a startup banner was seen.
+    pub banner_seen: bool,
+}
+
+/// One leadership term while reading.
+#[derive(Debug)]
+pub struct TermState {
+    /// The reportable part.
+    pub term: Term,
+    /// Components still held.
+    pub open: BTreeSet<String>,
+    /// The first grant line.
+    pub grant: Evidence,
+    /// The line that ended it, if any.
+    pub end_ev: Option<Evidence>,
+}
+
+/// A completed checkpoint remembered for RPO.
+#[derive(Clone, Debug)]
+pub struct Completed {
+    /// Checkpoint id.
+    pub id: u64,
+    /// Completion time.
+    pub ts: DateTime<Utc>,
+    /// Savepoint?
+    pub savepoint: bool,
+    /// The line.
+    pub ev: Evidence,
+}
+
+#[derive(Debug, Default)]
+struct RunAcc {
+    first_id: u64,
+    last_id: u64,
+    count: u64,
+    first_ts: Option<DateTime<Utc>>,
+    last_ts: Option<DateTime<Utc>>,
+    intervals: Vec<i64>,
+    durations: Vec<u64>,
+    bytes: Vec<u64>,
+    savepoints: u64,
+}
+
+fn median<T: Copy + Ord>(v: &[T]) -> Option<T> {
+    if v.is_empty() {
+        return None;
+    }
+    let mut s = v.to_vec();
+    s.sort_unstable();
+    s.get(s.len() / 2).copied()
+}
+
+impl RunAcc {
+    fn finish(&self) -> Option<CheckpointRun> {
+        Some(CheckpointRun {
+            first_id: self.first_id,
+            last_id: self.last_id,
+            count: self.count,
+            first_ts: self.first_ts?,
+            last_ts: self.last_ts?,
+            median_interval_ms: median(&self.intervals),
+            median_duration_ms: median(&self.durations),
+            median_bytes: median(&self.bytes),
+            savepoints: self.savepoints,
+        })
+    }
+}
+
+/// Everything known about one job while reading.
+#[derive(Debug, Default)]
+pub struct JobState {
+    /// Job id.
+    pub id: String,
+    /// Job name.
+    pub name: Option<String>,
+    /// State changes.
+    pub states: Vec<JobStateChange>,
+    /// The latest status and the line that set it.
+    pub last_state: Option<(String, Evidence)>,
+    /// Globally terminal state reached (state, when, line).
+    pub terminal: Option<(String, DateTime<Utc>, Evidence)>,
+    /// HA cleanup (or job graph removal) line.
+    pub cleanup: Option<(DateTime<Utc>, Evidence)>,
+    /// Highest triggered id and its line (since the last id reset).
+    pub max_triggered: Option<(u64, Evidence)>,
+    /// Highest completed id (checkpoint or savepoint) and its line (since the last id reset).
+    pub max_completed: Option<(u64, Evidence)>,
+    /// Highest completed regular (non-savepoint) checkpoint: the recovery point.
+    pub latest_checkpoint: Option<Completed>,
+    /// Savepoint the job was started from, when no checkpoint completed since.
+    pub start_savepoint: Option<u64>,
+    /// Recent completions (bounded).
+    pub recent: VecDeque<Completed>,
+    /// Triggered ids not completed since (bounded).
+    pub pending: BTreeSet<u64>,
+    /// Counts.
+    pub completed: u64,
+    /// Failed attempts.
+    pub failed: u64,
+    /// Distinct checkpoint ids seen (saturating small count, for "seen checkpointing").
+    pub ids_seen: u64,
+    /// Restores.
+    pub restores: Vec<Restore>,
+    /// Collapsed runs.
+    pub runs: Vec<CheckpointRun>,
+    run: Option<RunAcc>,
+    /// The failover (index, position in its job list) whose recovery is being tracked.
+    pub open_recovery: Option<(usize, usize)>,
+    /// Incarnation that last logged about this job.
+    pub last_incarnation: Option<usize>,
+}
+
+impl JobState {
+    fn end_run(&mut self) {
+        if let Some(r) = self.run.take() {
+            if let Some(run) = r.finish() {
+                self.runs.push(run);
+            }
+        }
+    }
+
+    /// Whether the job is globally terminal now.
+    pub fn is_terminal(&self) -> bool {
+        self.terminal.is_some()
+    }
+}
+
+/// Extra per-failover, per-job facts the invariants use.
+#[derive(Debug, Default, Clone)]
+pub struct RecoveryTrack {
+    /// The line proving the new leader recovered the job.
+    pub recovered: Option<Evidence>,
+    /// The line proving the new leader did not (retrieved list without it, 0 recovered).
+    pub missing: Option<Evidence>,
+    /// The job restarted with no checkpoint although it had completed ones.
+    pub no_restore: Option<Evidence>,
+    /// The job's state when the old leader went away.
+    pub state_before: Option<String>,
+}
+
+/// The shared model.
+#[derive(Debug)]
+pub struct Model {
+    skew: Duration,
+    /// Incarnations in order of appearance.
+    pub incs: Vec<IncState>,
+    current: HashMap<Arc<str>, usize>,
+    /// Terms in order of first grant.
+    pub terms: Vec<TermState>,
+    /// The term currently leading the cluster (dispatcher, or REST endpoint when dispatcher
+    /// grants are not logged), with the time it took over.
+    pub leader: Option<(usize, DateTime<Utc>)>,
+    dispatcher_grants_seen: bool,
+    /// Jobs.
+    pub jobs: HashMap<String, JobState>,
+    /// Job ids in order of first appearance.
+    pub job_order: Vec<String>,
+    /// Failovers.
+    pub failovers: Vec<Failover>,
+    /// Per failover, per job (same order as `failovers[i].jobs`): extra tracking.
+    pub tracks: Vec<Vec<RecoveryTrack>>,
+    /// Leader failovers' new-leader incarnation, per failover index.
+    pub failover_new_inc: Vec<Option<usize>>,
+    /// Last TaskManager loss (when, resource).
+    last_tm_lost: Option<(DateTime<Utc>, String)>,
+    /// Observations about the setup.
+    pub notes: Vec<String>,
+    /// First and last instant.
+    pub span: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Sessions already used: session -> term index.
+    pub sessions: HashMap<String, usize>,
+}
+
+impl Model {
+    /// An empty model.
+    pub fn new(skew: Duration) -> Self {
+        Model {
+            skew,
+            incs: Vec::new(),
+            current: HashMap::new(),
+            terms: Vec::new(),
+            leader: None,
+            dispatcher_grants_seen: false,
+            jobs: HashMap::new(),
+            job_order: Vec::new(),
+            failovers: Vec::new(),
+            tracks: Vec::new(),
+            failover_new_inc: Vec::new(),
+            last_tm_lost: None,
+            notes: Vec::new(),
+            span: None,
+            sessions: HashMap::new(),
+        }
+    }
+
+    /// The tolerated clock skew.
+    pub fn skew(&self) -> Duration {
+        self.skew
+    }
+
+    /// The current incarnation of a source, if any.
+    pub fn inc_of(&self, source: &str) -> Option<usize> {
+        self.current.get(source).copied()
+    }
+
+    /// The job an event is about: its own `job` field, else the job its incarnation last
+    /// logged about (for `No checkpoint found during restore.` and friends).
+    pub fn job_of(&self, ev: &Event) -> Option<String> {
+        if let Some(j) = ev.job() {
+            return Some(j.to_string());
+        }
+        let inc = self.inc_of(&ev.source)?;
+        self.incs.get(inc)?.current_job.clone()
+    }
+
+    /// Whether an event, if applied, is a "leader action": something only a leader does.
+    pub fn is_leader_action(ev: &Event) -> bool {
+        match ev.kind {
+            Kind::CheckpointTriggered
+            | Kind::CheckpointCompleted
+            | Kind::CheckpointRestored
+            | Kind::JobMasterStarted
+            | Kind::LeadershipGranted => true,
+            Kind::JobState => ev.fields.to.as_deref() == Some("RUNNING"),
+            _ => false,
+        }
+    }
+
+    /// Open terms of an incarnation.
+    pub fn open_terms_of(&self, inc: usize) -> impl Iterator<Item = &TermState> {
+        self.terms
+            .iter()
+            .filter(move |t| t.term.incarnation == inc && !t.open.is_empty())
+    }
+
+    /// Open terms (of any incarnation) holding component `c`.
+    pub fn holders_of<'a>(&'a self, c: &'a str) -> impl Iterator<Item = &'a TermState> + 'a {
+        self.terms.iter().filter(move |t| t.open.contains(c))
+    }
+
+    /// The leading incarnation for job actions, with when it took over.
+    pub fn leader_inc(&self) -> Option<(usize, DateTime<Utc>)> {
+        let (t, since) = self.leader?;
+        Some((self.terms.get(t)?.term.incarnation, since))
+    }
+
+    /// Job state, if known.
+    pub fn job(&self, id: &str) -> Option<&JobState> {
+        self.jobs.get(id)
+    }
+
+    fn job_mut(&mut self, id: &str) -> &mut JobState {
+        if !self.jobs.contains_key(id) {
+            self.job_order.push(id.to_string());
+            self.jobs.insert(
+                id.to_string(),
+                JobState {
+                    id: id.to_string(),
+                    ..JobState::default()
+                },
+            );
+        }
+        // The entry exists: inserted just above when missing.
+        self.jobs.get_mut(id).expect("job inserted above")
+    }
+
+    fn label_for(&self, source: &str) -> String {
+        let base = source.rsplit(['/', '\\']).next().unwrap_or(source);
+        let mut stem = base;
+        for ext in [".gz", ".log", ".txt", ".json", ".jsonl"] {
+            stem = stem.strip_suffix(ext).unwrap_or(stem);
+        }
+        let parts: Vec<&str> = stem.split('-').collect();
+        let label = if stem.starts_with("flink-") && parts.len() >= 5 {
+            parts[2..parts.len() - 1].join("-")
+        } else {
+            stem.to_string()
+        };
+        let n = self.incs.iter().filter(|i| &*i.source == source).count();
+        if n == 0 {
+            label
+        } else {
+            format!("{label} #{}", n + 1)
+        }
+    }
+
+    fn new_inc(&mut self, ev: &Event) -> usize {
+        let id = self.incs.len();
+        let label = self.label_for(&ev.source);
+        self.incs.push(IncState {
+            info: Incarnation {
+                id,
+                source: ev.source.to_string(),
+                label,
+                first_ts: ev.ts,
+                last_ts: ev.ts,
+                version: None,
+                entrypoint: None,
+                identity: None,
+                end: IncarnationEnd::LogEnds,
+                stopping_ts: None,
+                stop_reason: None,
+            },
+            source: ev.source.clone(),
+            open: true,
+            stopping: None,
+            current_job: None,
+            banner_seen: false,
+        });
+        self.current.insert(ev.source.clone(), id);
+        id
+    }
+
+    /// End every open term of `inc` at `ts`.
+    fn end_terms_of(&mut self, inc: usize, ts: DateTime<Utc>, end: TermEnd, ev: &Event) {
+        for t in self.terms.iter_mut() {
+            if t.term.incarnation == inc && !t.open.is_empty() {
+                t.open.clear();
+                t.term.to = Some(ts);
+                t.term.end = end;
+                t.end_ev = Some(evidence(ev));
+            }
+        }
+    }
+
+    fn close_inc(&mut self, inc: usize, end: IncarnationEnd, ts: DateTime<Utc>, ev: &Event) {
+        let term_end = match end {
+            IncarnationEnd::Stopped | IncarnationEnd::Crashed => TermEnd::ProcessStopped,
+            _ => TermEnd::LogEnded,
+        };
+        self.end_terms_of(inc, ts, term_end, ev);
+        if let Some(i) = self.incs.get_mut(inc) {
+            i.open = false;
+            if i.stopping.is_none() || end == IncarnationEnd::Restarted {
+                i.info.end = end;
+            }
+        }
+        // A job master of a dead process is no longer running its job.
+        let inc_jobs: Vec<String> = self
+            .jobs
+            .values()
+            .filter(|j| j.last_incarnation == Some(inc))
+            .map(|j| j.id.clone())
+            .collect();
+        for j in inc_jobs {
+            self.job_mut(&j).end_run();
+        }
+    }
+
+    /// Apply one event.
+    pub fn apply(&mut self, ev: &Event) {
+        self.span = Some(match self.span {
+            None => (ev.ts, ev.ts),
+            Some((a, b)) => (a.min(ev.ts), b.max(ev.ts)),
+        });
+        // Incarnation bookkeeping.
+        let inc = match ev.kind {
+            Kind::LogEnd => {
+                if let Some(inc) = self.inc_of(&ev.source) {
+                    if self.incs[inc].open {
+                        self.incs[inc].info.last_ts = self.incs[inc].info.last_ts.max(ev.ts);
+                        let end = self.incs[inc].info.end;
+                        self.close_inc(inc, end, ev.ts, ev);
+                    }
+                }
+                return;
+            }
+            Kind::HaConnection | Kind::TaskmanagerLost | Kind::TaskmanagerRegistered => {
+                if ev.kind == Kind::TaskmanagerLost {
+                    self.last_tm_lost =
+                        Some((ev.ts, ev.fields.resource.clone().unwrap_or_default()));
+                }
+                match self.inc_of(&ev.source) {
+                    Some(i) => i,
+                    None => return,
+                }
+            }
+            Kind::ProcessStarted => {
+                match self.inc_of(&ev.source) {
+                    Some(i) if self.incs[i].banner_seen || !self.incs[i].open => {
+                        // A new process in the same source: the old one is gone.
+                        let last = self.incs[i].info.last_ts;
+                        if self.incs[i].open {
+                            self.close_inc(i, IncarnationEnd::Restarted, last, ev);
+                        }
+                        self.new_inc(ev)
+                    }
+                    Some(i) => i,
+                    None => self.new_inc(ev),
+                }
+            }
+            _ => match self.inc_of(&ev.source) {
+                Some(i) if self.incs[i].open => i,
+                _ => self.new_inc(ev),
+            },
+        };
+        {
+            let i = &mut self.incs[inc];
+            i.info.last_ts = i.info.last_ts.max(ev.ts);
+            if let Some(j) = ev.job() {
+                i.current_job = Some(j.to_string());
+            }
+        }
+        match ev.kind {
+            Kind::ProcessStarted => {
+                let i = &mut self.incs[inc];
+                i.banner_seen = true;
+                if ev.fields.version.is_some() {
+                    i.info.version = ev.fields.version.clone();
+                }
+                if ev.fields.entrypoint.is_some() {
+                    i.info.entrypoint = ev.fields.entrypoint.clone();
+                }
+            }
+            Kind::ProcessStopping => {
+                if self.incs[inc].stopping.is_none() {
+                    let reason = ev.fields.reason.clone();
+                    let crashed = reason
+                        .as_deref()
+                        .map(|r| r.contains("fatal") || r.contains("fail"))
+                        .unwrap_or(false);
+                    {
+                        let i = &mut self.incs[inc];
+                        i.stopping = Some(evidence(ev));
+                        i.info.stopping_ts = Some(ev.ts);
+                        i.info.stop_reason = reason;
+                        i.info.end = if crashed {
+                            IncarnationEnd::Crashed
+                        } else {
+                            IncarnationEnd::Stopped
+                        };
+                    }
+                    self.end_terms_of(inc, ev.ts, TermEnd::ProcessStopped, ev);
+                }
+            }
+            Kind::LeaderElectorCreated => {
+                if ev.fields.identity.is_some() {
+                    self.incs[inc].info.identity = ev.fields.identity.clone();
+                }
+            }
+            Kind::LeadershipGranted => self.grant(inc, ev),
+            // Only the leading dispatcher recovers job graphs: when its grant was not logged
+            // (DEBUG in some versions, or cut from an excerpt), the recovery implies it.
+            Kind::JobGraphsRetrieved | Kind::JobRecoveryStarted | Kind::JobGraphsRecoveredCount
+                if !self.open_terms_of(inc).any(|t| {
+                    t.open.contains(component::DISPATCHER) || t.open.contains(component::REST)
+                }) =>
+            {
+                let mut implied = ev.clone();
+                implied.fields.component = Some(component::DISPATCHER.to_string());
+                implied.fields.session = Some(UNKNOWN_SESSION.to_string());
+                self.grant(inc, &implied);
+            }
+            Kind::LeadershipRevoked => self.revoke(inc, ev),
+            Kind::JobSubmitted => {
+                if let Some(job) = ev.job() {
+                    let j = self.job_mut(job);
+                    if ev.fields.name.is_some() {
+                        j.name = ev.fields.name.clone();
+                    }
+                    // A resubmission of a job id starts a new life.
+                    if j.terminal.is_some() {
+                        j.terminal = None;
+                        j.cleanup = None;
+                    }
+                    j.last_incarnation = Some(inc);
+                }
+            }
+            Kind::JobState => self.job_state(inc, ev),
+            Kind::JobTerminal => {
+                if let (Some(job), Some(state)) = (ev.job(), ev.fields.state.as_deref()) {
+                    let terminal = globally_terminal(state);
+                    let j = self.job_mut(job);
+                    j.last_incarnation = Some(inc);
+                    if terminal && j.terminal.is_none() {
+                        j.terminal = Some((state.to_string(), ev.ts, evidence(ev)));
+                    }
+                    j.end_run();
+                }
+            }
+            Kind::CheckpointTriggered => {
+                if let (Some(job), Some(id)) = (ev.job(), ev.fields.checkpoint) {
+                    let j = self.job_mut(job);
+                    j.last_incarnation = Some(inc);
+                    if j.max_triggered
+                        .as_ref()
+                        .map(|(m, _)| id > *m)
+                        .unwrap_or(true)
+                    {
+                        j.max_triggered = Some((id, evidence(ev)));
+                        j.ids_seen += 1;
+                    }
+                    j.pending.insert(id);
+                    while j.pending.len() > PENDING_TRIGGERS {
+                        j.pending.pop_first();
+                    }
+                }
+            }
+            Kind::CheckpointCompleted => self.completed(inc, ev),
+            Kind::CheckpointFailed => {
+                if let Some(job) = self.job_of(ev) {
+                    self.job_mut(&job).failed += 1;
+                }
+            }
+            Kind::CheckpointIdReset => {
+                if let Some(job) = ev.job() {
+                    let j = self.job_mut(job);
+                    j.max_triggered = None;
+                    j.max_completed = None;
+                }
+            }
+            Kind::CheckpointRestored => self.restored(inc, ev),
+            Kind::NoCheckpointToRestore => {
+                if let Some(job) = self.job_of(ev) {
+                    let had = self.job(&job).and_then(|j| j.latest_checkpoint.clone());
+                    if let (Some((f, k)), Some(_)) =
+                        (self.jobs.get(&job).and_then(|j| j.open_recovery), had)
+                    {
+                        if let Some(t) = self.tracks.get_mut(f).and_then(|v| v.get_mut(k)) {
+                            t.no_restore.get_or_insert_with(|| evidence(ev));
+                        }
+                    }
+                }
+            }
+            Kind::HaCleanupStarted | Kind::HaCleanupFinished | Kind::JobGraphRemoved => {
+                if let Some(job) = ev.job() {
+                    let j = self.job_mut(job);
+                    if j.cleanup.is_none() {
+                        j.cleanup = Some((ev.ts, evidence(ev)));
+                    }
+                }
+            }
+            Kind::JobGraphReleased => {
+                if let Some(job) = ev.job() {
+                    self.job_mut(job).end_run();
+                }
+            }
+            Kind::JobMasterStarted
+            | Kind::JobGraphRecovered
+            | Kind::JobRecoveryStarted
+            | Kind::JobFromSavepoint => {
+                if let Some(job) = ev.job() {
+                    let j = self.job_mut(job);
+                    j.last_incarnation = Some(inc);
+                    if ev.fields.name.is_some() && j.name.is_none() {
+                        j.name = ev.fields.name.clone();
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.note_recovery_evidence(inc, ev);
+    }
+
+    fn grant(&mut self, inc: usize, ev: &Event) {
+        let Some(session) = ev.fields.session.clone() else {
+            return;
+        };
+        if session == ZERO_SESSION && !self.notes.iter().any(|n| n.contains(ZERO_SESSION)) {
+            self.notes.push(format!(
+                "Leadership was granted with the fixed leader session id {ZERO_SESSION}: HA is disabled \
+                 (standalone leader election). Jobs cannot survive a JobManager failure."
+            ));
+        }
+        let comp = match (ev.fields.component.as_deref(), ev.job()) {
+            (Some(component::JOB_MASTER), Some(j)) => format!("{}:{j}", component::JOB_MASTER),
+            (Some(c), _) => c.to_string(),
+            (None, _) => "unknown".to_string(),
+        };
+        let existing = self.terms.iter().position(|t| {
+            t.term.incarnation == inc && t.term.session == session && !t.open.is_empty()
+        });
+        let term = match existing {
+            Some(t) => t,
+            None => {
+                // A new session for a component in the same incarnation ends the older term
+                // that held it (re-election after a reconnect).
+                for t in self.terms.iter_mut() {
+                    if t.term.incarnation == inc && t.open.remove(&comp) && t.open.is_empty() {
+                        t.term.to = Some(ev.ts);
+                        t.term.end = TermEnd::Superseded;
+                        t.end_ev = Some(evidence(ev));
+                    }
+                }
+                let id = self.terms.len();
+                self.terms.push(TermState {
+                    term: Term {
+                        id,
+                        incarnation: inc,
+                        session: session.clone(),
+                        components: Vec::new(),
+                        address: None,
+                        from: ev.ts,
+                        to: None,
+                        end: TermEnd::Open,
+                    },
+                    open: BTreeSet::new(),
+                    grant: evidence(ev),
+                    end_ev: None,
+                });
+                if session != UNKNOWN_SESSION {
+                    self.sessions.entry(session.clone()).or_insert(id);
+                }
+                id
+            }
+        };
+        {
+            let t = &mut self.terms[term];
+            if !t.term.components.contains(&comp) {
+                t.term.components.push(comp.clone());
+            }
+            t.open.insert(comp.clone());
+            if t.term.address.is_none() {
+                t.term.address = ev.fields.address.clone();
+            }
+        }
+        if comp == component::DISPATCHER {
+            self.dispatcher_grants_seen = true;
+        }
+        let leads = comp == component::DISPATCHER
+            || (comp == component::REST && !self.dispatcher_grants_seen);
+        if !leads {
+            return;
+        }
+        match self.leader {
+            Some((t, _)) if t == term => {}
+            Some((old, _)) => {
+                self.leader = Some((term, ev.ts));
+                self.leader_failover(old, term, ev);
+            }
+            None => self.leader = Some((term, ev.ts)),
+        }
+    }
+
+    fn leader_failover(&mut self, old: usize, new: usize, ev: &Event) {
+        let (old_end, old_end_kind, old_inc) = {
+            let t = &self.terms[old];
+            (t.term.to, t.term.end, t.term.incarnation)
+        };
+        let failure_ts = old_end.unwrap_or(ev.ts).min(ev.ts);
+        let inc = &self.incs[old_inc];
+        let cause = match old_end_kind {
+            TermEnd::Revoked => "old leader's leadership was revoked".to_string(),
+            TermEnd::ProcessStopped => match inc.info.stop_reason.as_deref() {
+                Some(r) => format!("old leader stopped ({r})"),
+                None => "old leader stopped".to_string(),
+            },
+            TermEnd::LogEnded => "old leader's log ends without shutdown (killed?)".to_string(),
+            TermEnd::Superseded => "old leader re-elected with a new session".to_string(),
+            TermEnd::Open => "new leader granted while the old term was still open".to_string(),
+        };
+        let id = self.failovers.len();
+        let mut jobs = Vec::new();
+        let mut tracks = Vec::new();
+        for jid in self.job_order.clone() {
+            let Some(j) = self.jobs.get(&jid) else {
+                continue;
+            };
+            if j.is_terminal() {
+                continue;
+            }
+            let state = j.last_state.as_ref().map(|(s, _)| s.clone());
+            // Only jobs this cluster was running (or had accepted) are expected back.
+            if state.is_none() && j.max_triggered.is_none() && j.last_incarnation.is_none() {
+                continue;
+            }
+            jobs.push(self.recovery_for(&jid, failure_ts));
+            tracks.push(RecoveryTrack {
+                state_before: state,
+                ..RecoveryTrack::default()
+            });
+        }
+        for (k, r) in jobs.iter().enumerate() {
+            let j = self.job_mut(&r.job.clone());
+            j.open_recovery = Some((id, k));
+            j.end_run();
+        }
+        let new_leader_ts = ev.ts;
+        self.failovers.push(Failover {
+            id,
+            kind: FailoverKind::Leader,
+            failure_ts,
+            new_leader_ts: Some(new_leader_ts),
+            leaderless_ms: Some((new_leader_ts - failure_ts).num_milliseconds().max(0)),
+            from_term: Some(old),
+            to_term: Some(new),
+            cause,
+            jobs,
+        });
+        self.tracks.push(tracks);
+        self.failover_new_inc
+            .push(Some(self.terms[new].term.incarnation));
+    }
+
+    fn recovery_for(&self, job: &str, failure_ts: DateTime<Utc>) -> JobRecovery {
+        let j = self.jobs.get(job);
+        let latest = j.and_then(|j| j.latest_checkpoint.clone());
+        let lost = j
+            .map(|j| {
+                let floor = j.max_completed.as_ref().map(|(m, _)| *m).unwrap_or(0);
+                j.pending.iter().copied().filter(|p| *p > floor).collect()
+            })
+            .unwrap_or_default();
+        JobRecovery {
+            job: job.to_string(),
+            latest_completed_before: latest.as_ref().map(|c| c.id),
+            latest_completed_ts: latest.as_ref().map(|c| c.ts),
+            restored_checkpoint: None,
+            restored_savepoint: false,
+            restored_ts: None,
+            running_ts: None,
+            rto_ms: None,
+            rpo_ms: latest
+                .as_ref()
+                .map(|c| (failure_ts - c.ts).num_milliseconds().max(0)),
+            first_completed_after: None,
+            lost_checkpoints: lost,
+        }
+    }
+
+    fn revoke(&mut self, inc: usize, ev: &Event) {
+        let comp = match (ev.fields.component.as_deref(), ev.job()) {
+            (Some(component::JOB_MASTER), Some(j)) => format!("{}:{j}", component::JOB_MASTER),
+            (Some(c), _) => c.to_string(),
+            (None, _) => "unknown".to_string(),
+        };
+        let session = ev.fields.session.clone();
+        for t in self.terms.iter_mut() {
+            if t.term.incarnation != inc || t.open.is_empty() {
+                continue;
+            }
+            let hit = match &session {
+                Some(s) => &t.term.session == s,
+                None => t.open.contains(&comp),
+            };
+            if !hit {
+                continue;
+            }
+            // One election for all components (same session): losing one loses all; a job
+            // master's revocation only ends that job master.
+            if comp.starts_with(component::JOB_MASTER) {
+                t.open.remove(&comp);
+            } else {
+                t.open.clear();
+            }
+            if t.open.is_empty() {
+                t.term.to = Some(ev.ts);
+                t.term.end = TermEnd::Revoked;
+                t.end_ev = Some(evidence(ev));
+            }
+        }
+    }
+
+    fn job_state(&mut self, inc: usize, ev: &Event) {
+        let (Some(job), Some(to)) = (ev.job(), ev.fields.to.clone()) else {
+            return;
+        };
+        let from = ev.fields.from.clone().unwrap_or_default();
+        let tm = self.last_tm_lost.clone();
+        let restart =
+            (from == "RUNNING" || from == "CREATED") && (to == "RESTARTING" || to == "FAILING");
+        {
+            let j = self.job_mut(job);
+            if ev.fields.name.is_some() && j.name.is_none() {
+                j.name = ev.fields.name.clone();
+            }
+            j.last_incarnation = Some(inc);
+            j.states.push(JobStateChange {
+                ts: ev.ts,
+                state: to.clone(),
+                incarnation: Some(inc),
+            });
+            j.last_state = Some((to.clone(), evidence(ev)));
+            if globally_terminal(&to) && j.terminal.is_none() {
+                j.terminal = Some((to.clone(), ev.ts, evidence(ev)));
+            }
+            if to != "RUNNING" {
+                j.end_run();
+            }
+        }
+        if restart {
+            let id = self.failovers.len();
+            let cause = match tm {
+                Some((t, r))
+                    if (ev.ts - t) <= Duration::seconds(60)
+                        && (ev.ts - t) >= Duration::seconds(-5) =>
+                {
+                    format!("TaskManager {r} lost")
+                }
+                _ => "job failure".to_string(),
+            };
+            let rec = self.recovery_for(job, ev.ts);
+            self.job_mut(job).open_recovery = Some((id, 0));
+            let term = self.leader.map(|(t, _)| t);
+            self.failovers.push(Failover {
+                id,
+                kind: FailoverKind::JobRestart,
+                failure_ts: ev.ts,
+                new_leader_ts: None,
+                leaderless_ms: None,
+                from_term: term,
+                to_term: term,
+                cause,
+                jobs: vec![rec],
+            });
+            self.tracks.push(vec![RecoveryTrack {
+                state_before: Some(from),
+                ..RecoveryTrack::default()
+            }]);
+            self.failover_new_inc.push(None);
+        }
+        if to == "RUNNING" {
+            if let Some((f, k)) = self.jobs.get(job).and_then(|j| j.open_recovery) {
+                if let Some(r) = self.failovers.get_mut(f).and_then(|fo| fo.jobs.get_mut(k)) {
+                    if r.running_ts.is_none() && ev.ts >= self.failovers[f].failure_ts {
+                        let failure = self.failovers[f].failure_ts;
+                        if let Some(r) = self.failovers[f].jobs.get_mut(k) {
+                            r.running_ts = Some(ev.ts);
+                            r.rto_ms = Some((ev.ts - failure).num_milliseconds().max(0));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn completed(&mut self, inc: usize, ev: &Event) {
+        let (Some(job), Some(id)) = (ev.job(), ev.fields.checkpoint) else {
+            return;
+        };
+        let savepoint = ev.fields.savepoint.unwrap_or(false);
+        let c = Completed {
+            id,
+            ts: ev.ts,
+            savepoint,
+            ev: evidence(ev),
+        };
+        let open = {
+            let j = self.job_mut(job);
+            j.last_incarnation = Some(inc);
+            j.completed += 1;
+            if j.max_completed
+                .as_ref()
+                .map(|(m, _)| id > *m)
+                .unwrap_or(true)
+            {
+                j.max_completed = Some((id, evidence(ev)));
+                if j.max_triggered
+                    .as_ref()
+                    .map(|(m, _)| id > *m)
+                    .unwrap_or(true)
+                {
+                    j.ids_seen += 1;
+                }
+            }
+            if !savepoint
+                && j.latest_checkpoint
+                    .as_ref()
+                    .map(|l| id > l.id)
+                    .unwrap_or(true)
+            {
+                j.latest_checkpoint = Some(c.clone());
+                j.start_savepoint = None;
+            }
+            j.pending.retain(|p| *p > id);
+            j.recent.push_back(c);
+            while j.recent.len() > RECENT_COMPLETED {
+                j.recent.pop_front();
+            }
+            let run = j.run.get_or_insert_with(|| RunAcc {
+                first_id: id,
+                first_ts: Some(ev.ts),
+                ..RunAcc::default()
+            });
+            if let Some(prev) = run.last_ts {
+                if run.intervals.len() < RUN_SAMPLES {
+                    run.intervals.push((ev.ts - prev).num_milliseconds());
+                }
+            }
+            run.last_id = id;
+            run.last_ts = Some(ev.ts);
+            run.count += 1;
+            if savepoint {
+                run.savepoints += 1;
+            }
+            if let Some(d) = ev.fields.duration_ms {
+                if run.durations.len() < RUN_SAMPLES {
+                    run.durations.push(d);
+                }
+            }
+            if let Some(b) = ev.fields.bytes {
+                if run.bytes.len() < RUN_SAMPLES {
+                    run.bytes.push(b);
+                }
+            }
+            j.open_recovery
+        };
+        if let Some((f, k)) = open {
+            if let Some(r) = self.failovers.get_mut(f).and_then(|fo| fo.jobs.get_mut(k)) {
+                if r.first_completed_after.is_none() {
+                    r.first_completed_after = Some(id);
+                }
+            }
+        }
+    }
+
+    fn restored(&mut self, inc: usize, ev: &Event) {
+        let (Some(job), Some(id)) = (ev.job(), ev.fields.checkpoint) else {
+            return;
+        };
+        let savepoint = ev.fields.savepoint.unwrap_or(false);
+        let open = {
+            let j = self.job_mut(job);
+            j.last_incarnation = Some(inc);
+            j.end_run();
+            j.restores.push(Restore {
+                ts: ev.ts,
+                checkpoint: id,
+                savepoint,
+                incarnation: Some(inc),
+            });
+            if savepoint && j.latest_checkpoint.is_none() {
+                j.start_savepoint = Some(id);
+            }
+            j.open_recovery
+        };
+        if let Some((f, k)) = open {
+            let done_ts = self
+                .jobs
+                .get(job)
+                .and_then(|j| j.recent.iter().rev().find(|c| c.id == id).map(|c| c.ts));
+            let failure = self.failovers.get(f).map(|fo| fo.failure_ts);
+            if let Some(r) = self.failovers.get_mut(f).and_then(|fo| fo.jobs.get_mut(k)) {
+                if r.restored_checkpoint.is_none() {
+                    r.restored_checkpoint = Some(id);
+                    r.restored_savepoint = savepoint;
+                    r.restored_ts = Some(ev.ts);
+                    r.rpo_ms = match (done_ts, failure) {
+                        (Some(d), Some(f)) => Some((f - d).num_milliseconds().max(0)),
+                        _ => None,
+                    };
+                }
+            }
+        }
+    }
+
+    /// Record, for leader failovers whose new leader is `inc`, evidence that a job was or
+    /// was not recovered.
+    fn note_recovery_evidence(&mut self, inc: usize, ev: &Event) {
+        for f in 0..self.failovers.len() {
+            if self.failover_new_inc.get(f).copied().flatten() != Some(inc) {
+                continue;
+            }
+            let jobs: Vec<String> = self.failovers[f]
+                .jobs
+                .iter()
+                .map(|r| r.job.clone())
+                .collect();
+            for (k, job) in jobs.iter().enumerate() {
+                let Some(track) = self.tracks.get_mut(f).and_then(|v| v.get_mut(k)) else {
+                    continue;
+                };
+                if track.recovered.is_some() || track.missing.is_some() {
+                    continue;
+                }
+                let about_job = ev.job() == Some(job.as_str());
+                match ev.kind {
+                    Kind::JobGraphsRetrieved => {
+                        let listed = ev
+                            .fields
+                            .jobs
+                            .as_ref()
+                            .map(|l| l.iter().any(|x| x == job))
+                            .unwrap_or(false);
+                        if !listed {
+                            track.missing = Some(evidence(ev));
+                        }
+                    }
+                    Kind::JobGraphsRecoveredCount if ev.fields.count == Some(0) => {
+                        track.missing = Some(evidence(ev));
+                    }
+                    Kind::JobGraphRecovered
+                    | Kind::JobRecoveryStarted
+                    | Kind::JobMasterStarted
+                    | Kind::CheckpointRestored
+                        if about_job =>
+                    {
+                        track.recovered = Some(evidence(ev));
+                    }
+                    Kind::JobState if about_job && ev.fields.to.as_deref() == Some("RUNNING") => {
+                        track.recovered = Some(evidence(ev));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// End of input: close what is still open.
+    pub fn close(&mut self) {
+        for j in self.jobs.values_mut() {
+            j.end_run();
+        }
+        // Terms still open when the logs end.
+        for t in self.terms.iter_mut() {
+            if !t.open.is_empty() && t.term.to.is_none() {
+                t.term.end = TermEnd::Open;
+            }
+        }
+    }
+
+    /// Time a leader was alive after `ts`, in ms (sum over terms overlapping `[ts, ∞)`,
+    /// open terms counting until their incarnation's last record).
+    pub fn leader_alive_after(&self, ts: DateTime<Utc>) -> i64 {
+        let mut total = 0;
+        for t in &self.terms {
+            let end = t
+                .term
+                .to
+                .unwrap_or_else(|| self.incs[t.term.incarnation].info.last_ts);
+            let start = t.term.from.max(ts);
+            if end > start {
+                total += (end - start).num_milliseconds();
+            }
+        }
+        total
+    }
+
+    /// Build the final analysis.
+    pub fn into_analysis(self, verdict: Outcome, invariants: Vec<Verdict>) -> Analysis {
+        let mut jobs = Vec::new();
+        let mut by_id = self.jobs;
+        for id in &self.job_order {
+            if let Some(j) = by_id.remove(id) {
+                jobs.push(JobReport {
+                    job: j.id,
+                    name: j.name,
+                    states: j.states,
+                    checkpoint_runs: j.runs,
+                    completed: j.completed,
+                    failed: j.failed,
+                    restores: j.restores,
+                    terminal: j.terminal.map(|(s, t, _)| (s, t)),
+                    cleanup_ts: j.cleanup.map(|(t, _)| t),
+                });
+            }
+        }
+        let mut terms: Vec<Term> = self.terms.into_iter().map(|t| t.term).collect();
+        terms.sort_by_key(|t| t.from);
+        // Keep `id` equal to the position after sorting; remap failover references.
+        let remap: HashMap<usize, usize> =
+            terms.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+        for (i, t) in terms.iter_mut().enumerate() {
+            t.id = i;
+        }
+        let mut failovers = self.failovers;
+        for f in failovers.iter_mut() {
+            f.from_term = f.from_term.and_then(|t| remap.get(&t).copied());
+            f.to_term = f.to_term.and_then(|t| remap.get(&t).copied());
+        }
+        Analysis {
+            verdict,
+            invariants,
+            failovers,
+            incarnations: self.incs.into_iter().map(|i| i.info).collect(),
+            terms,
+            jobs,
+            notes: self.notes,
+            span: self.span,
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! What the log-reading subcommands share: building pipeline options from `InputArgs`,
+//! collecting events, and the per-source input summary on stderr.
+
+use super::InputArgs;
+use anyhow::Context;
+use flinkha::check::{self, model::Analysis, Config};
+use flinkha::envelope::Zone;
+use flinkha::events::{Event, Kind};
+use flinkha::grammar::Grammar;
+use flinkha::pipeline::{self, Item, Options, SourceSummary, Summary};
+use std::io::{self, IsTerminal, Write};
+use std::sync::Arc;
+
+/// Pipeline options from the shared input arguments.
+pub fn options(input: &InputArgs, want_unmatched: bool, follow: bool) -> anyhow::Result<Options> {
+    let zone: Zone = input
+        .tz
+        .parse()
+        .map_err(|e| anyhow::anyhow!("invalid --tz: {e}"))?;
+    let grammar = Grammar::load(&input.grammars).context("cannot load grammar")?;
+    if input.inputs.is_empty() && io::stdin().is_terminal() {
+        eprintln!("flinkha: reading logs from standard input (end with Ctrl-D)");
+    }
+    Ok(Options {
+        zone,
+        grammar: Arc::new(grammar),
+        want_unmatched,
+        progress: !input.no_progress,
+        follow,
+    })
+}
+
+/// Read every input, run the checker over the events, and keep the events (without the
+/// synthetic `log_end`) for renderers that show them.
+pub fn collect_and_analyze(
+    input: &InputArgs,
+    cfg: &Config,
+) -> anyhow::Result<(Analysis, Vec<Event>)> {
+    cfg.validate().map_err(anyhow::Error::msg)?;
+    let opts = options(input, false, false)?;
+    let mut checker = check::Checker::new(cfg.clone());
+    let mut events = Vec::new();
+    let summary = pipeline::run(&input.inputs, &opts, &mut |item| {
+        if let Item::Event(e) = item {
+            checker.observe(&e);
+            if e.kind != Kind::LogEnd {
+                events.push(e);
+            }
+        }
+        Ok(())
+    })?;
+    report_problems(&summary);
+    Ok((checker.finish(), events))
+}
+
+/// Whether to colour standard output: a terminal, and NO_COLOR unset.
+pub fn color_stdout() -> bool {
+    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// One stderr line per source with unparseable, unmatched or truncated lines, so that no
+/// input is dropped silently; nothing when everything was understood.
+pub fn report_problems(summary: &Summary) {
+    let mut err = io::stderr().lock();
+    for s in &summary.sources {
+        if s.unparseable + s.unmatched + s.truncated_lines > 0 {
+            let _ = writeln!(err, "flinkha: {}", problem_line(s));
+        }
+    }
+    let t = summary.total();
+    if t.records == 0 {
+        let _ = writeln!(
+            err,
+            "flinkha: warning: no log records found in the input ({} lines read)",
+            t.lines
+        );
+    }
+}
+
+fn problem_line(s: &SourceSummary) -> String {
+    let mut parts = vec![format!("{} lines", s.lines)];
+    if s.unparseable > 0 {
+        parts.push(format!("{} unparseable", s.unparseable));
+    }
+    if s.unmatched > 0 {
+        parts.push(format!(
+            "{} unmatched lines of HA loggers (see `flinkha events --unmatched`)",
+            s.unmatched
+        ));
+    }
+    if s.truncated_lines > 0 {
+        parts.push(format!("{} over-long lines truncated", s.truncated_lines));
+    }
+    format!("{}: {}", s.name, parts.join(", "))
+}
