@@ -1,0 +1,378 @@
+//! `flinkha check` on the real logs in `samples/corpus/` (copied from the shared corpus, each
+//! with its MANIFEST.md), on mutated copies of them (`samples/mutations/`), and on the seed
+//! story. Every invariant is shown PASS on a real log, FAIL on a mutation, UNKNOWN where the
+//! evidence is missing.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn flinkha(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flinkha"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run flinkha")
+}
+
+/// `flinkha check --format json` on `inputs`; returns the document and the exit code.
+fn check(inputs: &[&str], extra: &[&str]) -> (Value, i32) {
+    let mut args = vec!["check", "--format", "json"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(inputs);
+    let out = flinkha(&args);
+    let code = out.status.code().unwrap_or(-1);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON from {args:?}: {e}\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (doc, code)
+}
+
+/// The verdict of invariant `id` (for `job` when given; the worst one otherwise).
+fn verdict(doc: &Value, id: &str, job: Option<&str>) -> String {
+    let rank = |v: &str| match v {
+        "FAIL" => 2,
+        "UNKNOWN" => 1,
+        _ => 0,
+    };
+    doc["invariants"]
+        .as_array()
+        .expect("invariants")
+        .iter()
+        .filter(|v| v["id"] == id)
+        .filter(|v| job.map_or(true, |j| v["job"].as_str().map_or(false, |x| x.starts_with(j))))
+        .map(|v| v["verdict"].as_str().unwrap_or("").to_string())
+        .max_by_key(|v| rank(v))
+        .unwrap_or_else(|| panic!("no verdict {id} {job:?} in {doc:#}"))
+}
+
+/// Every FAIL verdict as (id, evidence texts).
+fn fails(doc: &Value) -> Vec<(String, Vec<String>)> {
+    doc["invariants"]
+        .as_array()
+        .expect("invariants")
+        .iter()
+        .filter(|v| v["verdict"] == "FAIL")
+        .map(|v| {
+            let ev = v["evidence"]
+                .as_array()
+                .map(|a| a.iter().map(|e| e["text"].as_str().unwrap_or("").to_string()).collect())
+                .unwrap_or_default();
+            (v["id"].as_str().unwrap_or("").to_string(), ev)
+        })
+        .collect()
+}
+
+fn corpus(scenario: &str) -> String {
+    format!("samples/corpus/{scenario}")
+}
+
+#[test]
+fn every_real_scenario_checks_without_a_fail_except_no_ha() {
+    for scenario in [
+        "1.18.1/jm-restart",
+        "1.20.5/happy",
+        "1.20.5/jm-restart",
+        "1.20.5/savepoint",
+        "1.20.5/zk-outage",
+        "2.3.0/happy",
+        "2.3.0/sigterm",
+    ] {
+        assert!(Path::new(&corpus(scenario)).is_dir(), "{scenario} missing");
+        let (doc, code) = check(&[&corpus(scenario)], &[]);
+        assert_eq!(fails(&doc), vec![], "{scenario}: {doc:#}");
+        assert_eq!(code, 0, "{scenario}");
+        for id in ["single-leader", "checkpoint-monotonic", "no-resurrection", "ha-cleanup"] {
+            assert_eq!(verdict(&doc, id, None), "PASS", "{scenario} {id}: {doc:#}");
+        }
+    }
+}
+
+#[test]
+fn failover_scenarios_pass_recovery_invariants_with_the_manifest_facts() {
+    // (scenario, job, latest completed before, restored, first completed after)
+    for (scenario, job, restored, first_after) in [
+        ("1.18.1/jm-restart", "93fee7c1", 12, 13),
+        ("1.20.5/happy", "17dbae1c", 15, 16),
+        ("1.20.5/jm-restart", "6cecd03f", 12, 13),
+        ("1.20.5/zk-outage", "01520cfd", 10, 11),
+        ("2.3.0/happy", "b7491a85", 15, 16),
+        ("2.3.0/sigterm", "402f1e38", 10, 11),
+    ] {
+        let (doc, _) = check(&[&corpus(scenario)], &[]);
+        for id in ["recover-latest", "jobs-recovered", "leader-session-fresh", "single-leader"] {
+            assert_eq!(verdict(&doc, id, Some(job)), "PASS", "{scenario} {id}: {doc:#}");
+        }
+        let leader = doc["failovers"]
+            .as_array()
+            .expect("failovers")
+            .iter()
+            .find(|f| f["kind"] == "leader")
+            .unwrap_or_else(|| panic!("{scenario}: no leader failover"));
+        let r = &leader["jobs"][0];
+        assert!(r["job"].as_str().unwrap_or("").starts_with(job));
+        assert_eq!(r["latest_completed_before"], restored, "{scenario}");
+        assert_eq!(r["restored_checkpoint"], restored, "{scenario}");
+        assert_eq!(r["first_completed_after"], first_after, "{scenario}");
+        assert!(r["rto_ms"].as_i64().is_some(), "{scenario}: {r}");
+    }
+}
+
+#[test]
+fn task_manager_loss_is_a_job_restart_from_the_latest_checkpoint() {
+    let (doc, _) = check(&[&corpus("1.20.5/happy")], &[]);
+    let restart = doc["failovers"]
+        .as_array()
+        .expect("failovers")
+        .iter()
+        .find(|f| f["kind"] == "job_restart")
+        .expect("job restart failover");
+    let r = &restart["jobs"][0];
+    assert_eq!(r["latest_completed_before"], 31);
+    assert_eq!(r["restored_checkpoint"], 31);
+    assert_eq!(r["first_completed_after"], 34);
+    assert_eq!(r["lost_checkpoints"], serde_json::json!([32, 33]));
+}
+
+#[test]
+fn no_ha_loses_the_job_and_says_ha_is_disabled() {
+    let (doc, code) = check(&[&corpus("1.20.5/no-ha")], &[]);
+    assert_eq!(code, 1);
+    let f = fails(&doc);
+    assert_eq!(f.len(), 1, "{doc:#}");
+    assert_eq!(f[0].0, "jobs-recovered");
+    assert!(
+        f[0].1.iter().any(|t| t.contains("Successfully recovered 0 persisted job graphs")),
+        "{f:?}"
+    );
+    let notes = doc["notes"].to_string();
+    assert!(notes.contains("HA is disabled"), "{notes}");
+}
+
+#[test]
+fn savepoint_resubmissions_are_not_failovers() {
+    let (doc, code) = check(&[&corpus("1.20.5/savepoint")], &[]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["failovers"].as_array().map(Vec::len), Some(0));
+    // No failover: recovery was never exercised, which is UNKNOWN, not PASS.
+    assert_eq!(verdict(&doc, "recover-latest", Some("6b932701")), "UNKNOWN");
+    assert_eq!(verdict(&doc, "jobs-recovered", Some("6b932701")), "UNKNOWN");
+    assert_eq!(verdict(&doc, "leader-session-fresh", None), "UNKNOWN");
+    assert_eq!(verdict(&doc, "ha-cleanup", Some("6b932701")), "PASS");
+}
+
+/// (mutation, invariant that must FAIL, a text the evidence must contain)
+const MUTATIONS: &[(&str, &str, &str)] = &[
+    ("single-leader-overlap", "single-leader", "12:34:05"),
+    ("leader-session-reused", "leader-session-fresh", "e121f084-4a4d-4a43-bf6c-09a46f25e587"),
+    ("checkpoint-id-reset", "checkpoint-monotonic", "Triggering checkpoint 1 "),
+    ("restore-older", "recover-latest", "from Checkpoint 14 @"),
+    ("job-missing", "jobs-recovered", "Retrieved job ids []"),
+    ("resurrection", "no-resurrection", "12:37:18,000"),
+    ("cleanup-missing", "ha-cleanup", "reached terminal state CANCELED"),
+    ("cleanup-suspended", "ha-cleanup", "Clean up the high availability data for job 01520cfd"),
+    ("two-job-masters", "single-leader", "0123456789abcdef0123456789abcdef"),
+];
+
+#[test]
+fn each_mutation_fails_the_right_invariant_with_the_right_lines() {
+    for (name, id, needle) in MUTATIONS {
+        let (doc, code) = check(&[&format!("samples/mutations/{name}")], &[]);
+        assert_eq!(code, 1, "{name}: {doc:#}");
+        let f = fails(&doc);
+        assert!(!f.is_empty(), "{name}: no FAIL");
+        for (fid, _) in &f {
+            assert_eq!(fid, id, "{name}: unexpected FAIL of {fid}: {doc:#}");
+        }
+        assert!(
+            f.iter().any(|(_, ev)| ev.iter().any(|t| t.contains(needle))),
+            "{name}: evidence lacks `{needle}`: {f:#?}"
+        );
+    }
+}
+
+#[test]
+fn missing_evidence_is_unknown_not_pass() {
+    // Only the new leader's log: the checkpoints completed before the failover are missing.
+    let (doc, code) = check(&[&format!("{}/flink-root-standalonesession-1-vm.log", corpus("1.20.5/jm-restart"))], &[]);
+    assert_eq!(code, 0);
+    assert_eq!(verdict(&doc, "recover-latest", Some("6cecd03f")), "UNKNOWN");
+    // Only the old leader's log: no failover, no terminal state.
+    let (doc, _) = check(&[&format!("{}/flink-root-standalonesession-0-vm.log", corpus("1.20.5/jm-restart"))], &[]);
+    for id in ["recover-latest", "jobs-recovered", "no-resurrection", "ha-cleanup"] {
+        assert_eq!(verdict(&doc, id, Some("6cecd03f")), "UNKNOWN", "{id}");
+    }
+    assert_eq!(verdict(&doc, "leader-session-fresh", None), "UNKNOWN");
+    // --strict turns UNKNOWN into exit 1.
+    let (_, code) = check(&[&format!("{}/flink-root-standalonesession-0-vm.log", corpus("1.20.5/jm-restart"))], &["--strict"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn the_order_of_sources_does_not_matter() {
+    let a = format!("{}/flink-root-standalonesession-0-vm.log", corpus("1.20.5/happy"));
+    let b = format!("{}/flink-root-standalonesession-1-vm.log", corpus("1.20.5/happy"));
+    let c = format!("{}/flink-root-standalonesession-2-vm.log", corpus("1.20.5/happy"));
+    let (x, _) = check(&[&a, &b, &c], &[]);
+    let (y, _) = check(&[&c, &b, &a], &[]);
+    assert_eq!(x["invariants"], y["invariants"]);
+    assert_eq!(x["failovers"], y["failovers"]);
+}
+
+#[test]
+fn recovery_time_and_expected_failovers() {
+    let s = corpus("1.20.5/jm-restart");
+    let (doc, code) = check(&[&s], &["--max-rto", "5s"]);
+    assert_eq!(code, 1);
+    assert_eq!(verdict(&doc, "recovery-time", Some("6cecd03f")), "FAIL");
+    let (doc, code) = check(&[&s], &["--max-rto", "60s", "--expect-failovers", "1"]);
+    assert_eq!(code, 0);
+    assert_eq!(verdict(&doc, "recovery-time", Some("6cecd03f")), "PASS");
+    assert_eq!(verdict(&doc, "expect-failovers", None), "PASS");
+    let (doc, code) = check(&[&corpus("1.20.5/savepoint")], &["--expect-failovers", "1"]);
+    assert_eq!(code, 1);
+    assert_eq!(verdict(&doc, "expect-failovers", None), "FAIL");
+}
+
+#[test]
+fn only_and_skip_select_invariants() {
+    let (doc, code) = check(&[&corpus("1.20.5/no-ha")], &["--skip", "jobs-recovered"]);
+    assert_eq!(code, 0);
+    assert!(!doc["invariants"].to_string().contains("jobs-recovered"));
+    let (doc, _) = check(&[&corpus("1.20.5/no-ha")], &["--only", "single-leader"]);
+    let ids: Vec<&str> = doc["invariants"]
+        .as_array()
+        .expect("invariants")
+        .iter()
+        .map(|v| v["id"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(ids, vec!["single-leader"]);
+    let out = flinkha(&["check", "--only", "nonsense", &corpus("1.20.5/no-ha")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown invariant `nonsense`"));
+}
+
+#[test]
+fn the_seed_story_passes_with_unknown_where_excerpts_are_silent() {
+    let (doc, code) = check(&["samples/seed"], &[]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(fails(&doc), vec![]);
+    assert_eq!(verdict(&doc, "single-leader", None), "PASS");
+    assert_eq!(verdict(&doc, "leader-session-fresh", None), "PASS");
+    assert_eq!(verdict(&doc, "checkpoint-monotonic", Some("c506b6c2")), "PASS");
+    assert_eq!(verdict(&doc, "jobs-recovered", Some("c506b6c2")), "PASS");
+    // Checkpoints 3..106 and the `Restoring job` line are not in the excerpts.
+    assert_eq!(verdict(&doc, "recover-latest", Some("c506b6c2")), "UNKNOWN");
+    // The cancellation of job 034b3fe2 is not in the excerpts, only its cleanup.
+    assert_eq!(verdict(&doc, "ha-cleanup", Some("034b3fe2")), "UNKNOWN");
+    let leaders = doc["failovers"]
+        .as_array()
+        .expect("failovers")
+        .iter()
+        .filter(|f| f["kind"] == "leader")
+        .count();
+    assert_eq!(leaders, 2, "{doc:#}");
+}
+
+#[test]
+fn other_output_formats_and_exit_codes() {
+    let s = corpus("1.20.5/no-ha");
+    let out = flinkha(&["check", "--format", "junit", &s]);
+    assert_eq!(out.status.code(), Some(1));
+    let xml = String::from_utf8_lossy(&out.stdout);
+    assert!(xml.contains("<testsuite") && xml.contains("<failure"), "{xml}");
+    let out = flinkha(&["check", "--format", "github", &s]);
+    let gh = String::from_utf8_lossy(&out.stdout);
+    assert!(gh.lines().any(|l| l.starts_with("::error")), "{gh}");
+    let out = flinkha(&["check", &corpus("1.20.5/jm-restart")]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("PASS") && text.contains("recover-latest"), "{text}");
+    let out = flinkha(&["check", "samples/does-not-exist.log"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("samples/does-not-exist.log"));
+}
+
+/// The happy story as one `kubectl logs -l … --prefix --timestamps` stream: every JobManager
+/// is a pod, lines of the pods interleave by time, stack traces stay with their record.
+fn kubectl_stream(scenario: &str) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(corpus(scenario));
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("scenario dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".log"))
+        .collect();
+    names.sort();
+    // (timestamp, pod index, record lines)
+    let mut records: Vec<(String, usize, Vec<String>)> = Vec::new();
+    for (pod, name) in names.iter().enumerate() {
+        let text = std::fs::read_to_string(dir.join(name)).expect("read log");
+        for line in text.lines() {
+            let starts = line.len() > 23 && line.as_bytes()[0].is_ascii_digit() && line.as_bytes()[4] == b'-';
+            match records.last_mut() {
+                Some(r) if !starts && r.1 == pod => r.2.push(line.to_string()),
+                _ if !starts => records.push((String::new(), pod, vec![line.to_string()])),
+                _ => records.push((line[..23].to_string(), pod, vec![line.to_string()])),
+            }
+        }
+    }
+    records.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = String::new();
+    for (ts, pod, lines) in records {
+        // kubelet timestamp: the log's own instant with 9 fractional digits.
+        let kube = if ts.is_empty() {
+            "2026-11-25T00:00:00.000000000Z".to_string()
+        } else {
+            format!("{}T{}.{}000000Z", &ts[..10], &ts[11..19], &ts[20..23])
+        };
+        for l in lines {
+            out.push_str(&format!("[pod/flink-jm-{pod}/flink-main-container] {kube} {l}\n"));
+        }
+    }
+    out
+}
+
+#[test]
+fn one_interleaved_kubectl_stream_gives_the_same_verdicts_as_the_files() {
+    use std::io::Write;
+    for scenario in ["1.20.5/happy", "2.3.0/sigterm"] {
+        let (files, _) = check(&[&corpus(scenario)], &[]);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_flinkha"))
+            .args(["check", "--format", "json"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let input = kubectl_stream(scenario);
+        let mut stdin = child.stdin.take().expect("stdin");
+        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+        let out = child.wait_with_output().expect("wait");
+        writer.join().expect("writer").expect("write");
+        let stream: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        let key = |d: &Value| -> Vec<(String, String, String)> {
+            d["invariants"]
+                .as_array()
+                .expect("invariants")
+                .iter()
+                .map(|v| (v["id"].to_string(), v["verdict"].to_string(), v["job"].to_string()))
+                .collect()
+        };
+        assert_eq!(key(&files), key(&stream), "{scenario}");
+        let restored = |d: &Value| -> Vec<Value> {
+            d["failovers"]
+                .as_array()
+                .expect("failovers")
+                .iter()
+                .map(|f| f["jobs"][0]["restored_checkpoint"].clone())
+                .collect()
+        };
+        assert_eq!(restored(&files), restored(&stream), "{scenario}");
+    }
+}
