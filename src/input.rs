@@ -28,12 +28,12 @@ const MAX_DEPTH: usize = 32;
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     /// A file or directory could not be opened or listed.
-    #[error("cannot open {}: {}", path.display(), os_message(source))]
+    #[error("cannot open {}: {}", path.display(), os_message(error))]
     Open {
         /// The path as given (or found in a directory).
         path: PathBuf,
-        /// The operating-system error.
-        source: io::Error,
+        /// The operating-system error (not a `source`: its text is already in the message).
+        error: io::Error,
     },
     /// A directory was given that holds no log files.
     #[error("no log files in directory {} (looked for *.log, *.log.N, *.out, *.txt, *.json, *.jsonl, *.gz)", path.display())]
@@ -162,9 +162,9 @@ pub fn resolve(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
             out.push(stdin_input());
             continue;
         }
-        let meta = std::fs::metadata(p).map_err(|source| InputError::Open {
+        let meta = std::fs::metadata(p).map_err(|error| InputError::Open {
             path: p.clone(),
-            source,
+            error,
         })?;
         if meta.is_dir() {
             let mut files = Vec::new();
@@ -193,9 +193,9 @@ fn stdin_input() -> Input {
 }
 
 fn open_file(p: &Path) -> Result<Input, InputError> {
-    let err = |source| InputError::Open {
+    let err = |error| InputError::Open {
         path: p.to_path_buf(),
-        source,
+        error,
     };
     let f = File::open(p).map_err(err)?;
     let meta = f.metadata().map_err(err)?;
@@ -230,9 +230,9 @@ fn walk(
         }
         seen.push(c);
     }
-    let err = |source| InputError::Open {
+    let err = |error| InputError::Open {
         path: dir.to_path_buf(),
-        source,
+        error,
     };
     let mut entries = Vec::new();
     for e in std::fs::read_dir(dir).map_err(err)? {

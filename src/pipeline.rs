@@ -194,12 +194,12 @@ impl Summary {
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
     /// An input could not be opened (exit 2).
-    #[error("cannot open {}: {}", path.display(), input::os_message(source))]
+    #[error("cannot open {}: {}", path.display(), input::os_message(error))]
     Input {
         /// The path.
         path: PathBuf,
-        /// The operating-system error.
-        source: io::Error,
+        /// The operating-system error (not a `source`: its text is already in the message).
+        error: io::Error,
     },
     /// A directory input holds no log files (exit 2).
     #[error("no log files in directory {} (looked for *.log, *.log.N, *.out, *.txt, *.json, *.jsonl, *.gz)", path.display())]
@@ -208,14 +208,14 @@ pub enum PipelineError {
         path: PathBuf,
     },
     /// Reading an input failed part-way (e.g. a corrupt `.gz`).
-    #[error("cannot read {} after line {line}: {}", path.display(), input::os_message(source))]
+    #[error("cannot read {} after line {line}: {}", path.display(), input::os_message(error))]
     Read {
         /// The path (`-` for stdin).
         path: PathBuf,
         /// The last line read whole.
         line: u64,
-        /// The I/O error.
-        source: io::Error,
+        /// The I/O error (not a `source`: its text is already in the message).
+        error: io::Error,
     },
     /// The sink failed (a closed pipe, a full disk).
     #[error("cannot write output: {}", input::os_message(.0))]
@@ -235,7 +235,7 @@ impl PipelineError {
 impl From<InputError> for PipelineError {
     fn from(e: InputError) -> Self {
         match e {
-            InputError::Open { path, source } => PipelineError::Input { path, source },
+            InputError::Open { path, error } => PipelineError::Input { path, error },
             InputError::NoLogFiles { path } => PipelineError::NoLogFiles { path },
         }
     }
@@ -803,11 +803,11 @@ fn run_lane(
 ) -> Result<Vec<SourceSummary>, LaneError> {
     let name = inp.name.clone();
     let path = inp.path.clone().unwrap_or_else(|| PathBuf::from("-"));
-    let read_err = |line: u64, source: io::Error| {
+    let read_err = |line: u64, error: io::Error| {
         LaneError::Fail(PipelineError::Read {
             path: path.clone(),
             line,
-            source,
+            error,
         })
     };
     let reader = inp.into_reader(bytes).map_err(|e| read_err(0, e))?;
