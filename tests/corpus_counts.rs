@@ -1,0 +1,219 @@
+//! The built-in grammars against the real JobManager logs in `samples/corpus/` (copies of the
+//! shared corpus: Flink 1.18.1, 1.20.5 and 2.3.0 with ZooKeeper HA).
+//!
+//! For every JobManager log, the real binary's `flinkha events` must produce exactly as many
+//! events of the key kinds as a plain text search finds lines of the corresponding message,
+//! and `flinkha events --unmatched` must print nothing: every record of a watched logger is
+//! either an event or a known, ignored line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Every JobManager log of the corpus, `samples/corpus/<version>/<scenario>/`.
+fn jobmanager_logs() -> Vec<PathBuf> {
+    let root = Path::new(DIR).join("samples/corpus");
+    let mut out = Vec::new();
+    for version in read_dir_sorted(&root) {
+        for scenario in read_dir_sorted(&version) {
+            for file in read_dir_sorted(&scenario) {
+                let name = file
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+                    .to_string();
+                if name.starts_with("flink-")
+                    && name.contains("-standalonesession-")
+                    && name.ends_with(".log")
+                {
+                    out.push(file);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn read_dir_sorted(dir: &Path) -> Vec<PathBuf> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Run the real binary; returns (exit code, stdout, stderr).
+fn flinkha(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_flinkha"))
+        .args(args)
+        .current_dir(DIR)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run flinkha");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Event counts per kind of `flinkha events <file>` (JSON Lines).
+fn event_counts(file: &str) -> BTreeMap<String, usize> {
+    let (code, out, err) = flinkha(&["events", "--no-progress", file]);
+    assert_eq!(code, 0, "flinkha events {file} failed:\n{err}");
+    let mut counts = BTreeMap::new();
+    for line in out.lines() {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{file}: not JSON ({e}): {line}"));
+        let kind = v["kind"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{file}: event without kind: {line}"))
+            .to_string();
+        *counts.entry(kind).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// Lines of `text` for which `pred` holds: a plain `grep -c`.
+fn grep_count(text: &str, pred: impl Fn(&str) -> bool) -> usize {
+    text.lines().filter(|l| pred(l)).count()
+}
+
+/// The text-search count that each event kind must equal, for one log's text.
+///
+/// `leadership_granted` follows the grammar's component mapping: the REST endpoint, the
+/// dispatcher runner and the job master runners say `… was granted leadership …`, the
+/// resource manager service says `Resource manager service is granted leadership …`; a job
+/// master runner's `…, but job was already done.` is deliberately no grant (no JobMaster runs).
+fn expected_counts(text: &str) -> Vec<(&'static str, usize)> {
+    vec![
+        (
+            "checkpoint_completed",
+            grep_count(text, |l| l.contains("Completed checkpoint ")),
+        ),
+        (
+            "checkpoint_restored",
+            grep_count(text, |l| l.contains("Restoring job ")),
+        ),
+        (
+            "leadership_granted",
+            grep_count(text, |l| {
+                (l.contains("was granted leadership") && !l.contains(", but job was already done"))
+                    || l.contains("Resource manager service is granted leadership")
+            }),
+        ),
+        (
+            "job_graphs_retrieved",
+            grep_count(text, |l| l.contains("Retrieved job ids ")),
+        ),
+        (
+            "ha_cleanup_started",
+            grep_count(text, |l| {
+                l.contains("Clean up the high availability data for job ")
+            }),
+        ),
+    ]
+}
+
+#[test]
+fn corpus_is_complete() {
+    let logs = jobmanager_logs();
+    // 1.18.1 jm-restart (2), 1.20.5 happy (3), jm-restart (2), no-ha (2), savepoint (1),
+    // zk-outage (2), 2.3.0 happy (3), sigterm (2).
+    assert_eq!(logs.len(), 17, "{logs:?}");
+    for dir in [
+        "1.18.1/jm-restart",
+        "1.20.5/happy",
+        "1.20.5/jm-restart",
+        "1.20.5/no-ha",
+        "1.20.5/savepoint",
+        "1.20.5/zk-outage",
+        "2.3.0/happy",
+        "2.3.0/sigterm",
+    ] {
+        let m = Path::new(DIR)
+            .join("samples/corpus")
+            .join(dir)
+            .join("MANIFEST.md");
+        assert!(m.is_file(), "{} missing", m.display());
+    }
+}
+
+#[test]
+fn event_counts_equal_plain_text_counts() {
+    let logs = jobmanager_logs();
+    assert!(!logs.is_empty(), "no JobManager logs under samples/corpus");
+    let mut totals: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for log in &logs {
+        let file = log.to_str().expect("UTF-8 path");
+        let text = std::fs::read_to_string(log).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let counts = event_counts(file);
+        for (kind, want) in expected_counts(&text) {
+            let got = counts.get(kind).copied().unwrap_or(0);
+            *totals.entry(kind).or_insert(0) += want;
+            if got != want {
+                failures.push(format!("{file}: {kind}: {got} events, {want} lines"));
+            }
+        }
+        // Every log of the corpus is a JobManager that started: one banner, one start.
+        assert_eq!(
+            counts.get("process_started").copied(),
+            Some(1),
+            "{file}: {counts:?}"
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The corpus really contains each message, so the equalities above are not 0 = 0.
+    assert_eq!(totals.get("checkpoint_completed"), Some(&189), "{totals:?}");
+    assert_eq!(totals.get("checkpoint_restored"), Some(&10), "{totals:?}");
+    assert_eq!(totals.get("leadership_granted"), Some(&61), "{totals:?}");
+    assert_eq!(totals.get("job_graphs_retrieved"), Some(&13), "{totals:?}");
+    assert_eq!(totals.get("ha_cleanup_started"), Some(&9), "{totals:?}");
+}
+
+#[test]
+fn no_unmatched_records_in_the_corpus() {
+    let logs = jobmanager_logs();
+    assert!(!logs.is_empty(), "no JobManager logs under samples/corpus");
+    let mut unmatched = String::new();
+    for log in &logs {
+        let file = log.to_str().expect("UTF-8 path");
+        let (code, out, err) = flinkha(&["events", "--unmatched", "--no-progress", file]);
+        assert_eq!(code, 0, "flinkha events --unmatched {file} failed:\n{err}");
+        unmatched.push_str(&out);
+    }
+    assert!(
+        unmatched.is_empty(),
+        "records of watched loggers that no template matched:\n{unmatched}"
+    );
+}
+
+#[test]
+fn restores_after_failover_use_the_latest_checkpoint() {
+    // 1.18.1 jm-restart (see its MANIFEST.md): the restarted JobManager restores checkpoint 12
+    // of job 93fee7c1…, the last one the killed JobManager completed.
+    let file = "samples/corpus/1.18.1/jm-restart/flink-root-standalonesession-1-vm.log";
+    let (code, out, err) = flinkha(&[
+        "events",
+        "--no-progress",
+        "--kind",
+        "checkpoint_restored",
+        file,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let evs: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(evs.len(), 1, "{out}");
+    assert_eq!(evs[0]["job"], "93fee7c17a9f0437b14bfb5b20608d44");
+    assert_eq!(evs[0]["checkpoint"], 12);
+    assert_eq!(evs[0]["savepoint"], false);
+}
