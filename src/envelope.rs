@@ -17,7 +17,6 @@
 use chrono::{
     DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeDelta, TimeZone, Utc,
 };
-use memchr::memmem;
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
@@ -219,9 +218,29 @@ pub(crate) fn parse_naive_ts(b: &[u8]) -> Option<(NaiveDateTime, usize)> {
             nanos *= 10;
         }
     }
-    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    let date = cached_date(b, year, month, day)?;
     let time = NaiveTime::from_hms_nano_opt(hour, min, sec, nanos)?;
     Some((NaiveDateTime::new(date, time), i))
+}
+
+/// The date of `b[..10]`: consecutive lines nearly always share it, so the last one is
+/// remembered per thread.
+fn cached_date(b: &[u8], year: u32, month: u32, day: u32) -> Option<NaiveDate> {
+    use std::cell::Cell;
+    thread_local! {
+        static LAST: Cell<Option<([u8; 10], NaiveDate)>> = const { Cell::new(None) };
+    }
+    let key: [u8; 10] = b.get(..10)?.try_into().ok()?;
+    LAST.with(|last| {
+        if let Some((k, d)) = last.get() {
+            if k == key {
+                return Some(d);
+            }
+        }
+        let d = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+        last.set(Some((key, d)));
+        Some(d)
+    })
 }
 
 /// The log4j / logback pattern layouts.
@@ -265,6 +284,9 @@ fn parse_pattern<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
 /// the first ` - ` that follows the optional `[...]` context. A line ending in the separator
 /// itself has an empty message.
 fn message_offset(rest: &[u8]) -> Option<usize> {
+    if rest.starts_with(b"[] - ") {
+        return Some(5);
+    }
     if rest.starts_with(b"- ") {
         return Some(2);
     }
@@ -272,18 +294,34 @@ fn message_offset(rest: &[u8]) -> Option<usize> {
         return Some(rest.len());
     }
     if rest.first() == Some(&b'[') {
-        if let Some(p) = memmem::find(rest, b"] - ") {
+        if let Some(p) = find_anchored(rest, b"] - ", 0) {
             return Some(p + 4);
         }
         if rest.ends_with(b"] -") {
             return Some(rest.len());
         }
     }
-    if let Some(p) = memmem::find(rest, b" - ") {
+    if let Some(p) = find_anchored(rest, b" - ", 1) {
         return Some(p + 3);
     }
     if rest.ends_with(b" -") {
         return Some(rest.len());
+    }
+    None
+}
+
+/// Position of the first `pat` in `hay`, searching with `memchr` for the byte
+/// `pat[anchor]` (pick a rare one): for the short separators here this beats setting up a
+/// substring searcher on every line.
+fn find_anchored(hay: &[u8], pat: &[u8], anchor: usize) -> Option<usize> {
+    let a = *pat.get(anchor)?;
+    let mut from = anchor;
+    while let Some(p) = memchr::memchr(a, hay.get(from..)?) {
+        let start = from + p - anchor;
+        if hay.get(start..start + pat.len()) == Some(pat) {
+            return Some(start);
+        }
+        from += p + 1;
     }
     None
 }
@@ -503,6 +541,16 @@ mod tests {
         let e = parse_line(l, &Zone::Utc).unwrap();
         assert_eq!(e.ts.timestamp_millis(), 1_795_610_203_520);
         assert_eq!(e.level, "ERROR");
+    }
+
+    #[test]
+    fn anchored_search() {
+        assert_eq!(find_anchored(b"a - b - c", b" - ", 1), Some(1));
+        assert_eq!(find_anchored(b"a-b -c - d", b" - ", 1), Some(6));
+        assert_eq!(find_anchored(b"- x", b" - ", 1), None);
+        assert_eq!(find_anchored(b"[x]] - m", b"] - ", 0), Some(3));
+        assert_eq!(find_anchored(b"", b"] - ", 0), None);
+        assert_eq!(find_anchored(b" -", b" - ", 1), None);
     }
 
     #[test]

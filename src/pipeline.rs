@@ -266,6 +266,7 @@ pub fn run(
         };
         done.store(true, Ordering::Relaxed);
         if let Some(p) = progress {
+            p.thread().unpark();
             let _ = p.join();
         }
         result.map(|sources| Summary { sources })
@@ -278,7 +279,8 @@ fn progress_loop(bytes: &AtomicU64, total: Option<u64>, done: &AtomicBool) {
     let start = Instant::now();
     let mut shown = false;
     while !done.load(Ordering::Relaxed) {
-        std::thread::sleep(Duration::from_millis(250));
+        // Woken early (unpark) when the pipeline ends.
+        std::thread::park_timeout(Duration::from_millis(250));
         if done.load(Ordering::Relaxed) {
             break;
         }
@@ -835,10 +837,28 @@ fn run_lane(
 mod tests {
     use super::*;
 
+    const GRANT: &str = "2026-11-25 12:36:05,095 INFO  org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint   [] - http://127.0.0.1:8081 was granted leadership with leaderSessionID=e121f084-4a4d-4a43-bf6c-09a46f25e587";
+
+    /// A one-event grammar, so these tests do not depend on the shipped grammar data.
+    fn tiny_grammar() -> Grammar {
+        let text = format!(
+            "event leadership_granted\n  \
+             logger  org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint\n  \
+             message {{address:word}} was granted leadership with leaderSessionID={{session:uuid}}\n  \
+             set     component=rest\n  \
+             sample  {GRANT}\n  \
+             expect  address=http://127.0.0.1:8081 session=e121f084-4a4d-4a43-bf6c-09a46f25e587 component=rest\n\n\
+             ignore\n  \
+             logger  org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint\n  \
+             message Starting rest endpoint.\n"
+        );
+        Grammar::from_files(&[("tiny.grammar".to_string(), text)]).unwrap()
+    }
+
     fn opts(follow: bool) -> Options {
         Options {
             zone: Zone::Utc,
-            grammar: Arc::new(Grammar::from_files(&[]).unwrap()),
+            grammar: Arc::new(tiny_grammar()),
             want_unmatched: true,
             progress: false,
             follow,
@@ -955,5 +975,93 @@ mod tests {
         }
         assert!(r.finish(&mut emit).is_ok());
         assert_eq!(out, vec![2, 1, 3, 5, 4]);
+    }
+
+    #[test]
+    fn classifies_on_the_first_message_line() {
+        let mut o = opts(false);
+        let rest = "org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint";
+        let json = format!(
+            r#"{{"@timestamp":"2026-11-25T12:36:06.000Z","log.level":"INFO","log.logger":"{rest}","message":"http://h:1 was granted leadership with leaderSessionID=e121f084-4a4d-4a43-bf6c-09a46f25e587\nsecond line"}}"#
+        );
+        let lines = [
+            GRANT.to_string(),
+            format!("2026-11-25 12:36:05,096 INFO  {rest} [] - Starting rest endpoint."),
+            format!("2026-11-25 12:36:05,097 WARN  {rest} [] - Something new."),
+            json,
+        ];
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (items, sums) = feed(&refs, &o);
+        let s = &sums[0];
+        assert_eq!((s.records, s.events, s.ignored, s.unmatched), (4, 2, 1, 1));
+        let kinds: Vec<String> = items
+            .iter()
+            .map(|i| match i {
+                Item::Event(e) => format!("{}:{}", e.kind, e.line),
+                Item::Unmatched(u) => format!("unmatched:{}:{}", u.line, u.level),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                "leadership_granted:1",
+                "unmatched:3:WARN",
+                "leadership_granted:4",
+                "log_end:4"
+            ]
+        );
+        match &items[0] {
+            Item::Event(e) => {
+                assert_eq!(e.fields.component.as_deref(), Some("rest"));
+                assert_eq!(e.text, GRANT);
+            }
+            other => panic!("{other:?}"),
+        }
+        // Without want_unmatched the record is counted, not delivered.
+        o.want_unmatched = false;
+        let (items, sums) = feed(&refs, &o);
+        assert_eq!(sums[0].unmatched, 1);
+        assert!(items.iter().all(|i| matches!(i, Item::Event(_))));
+    }
+
+    #[test]
+    fn follow_delivers_each_event_while_the_pipe_is_open() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("stream");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.map(|s| s.success()).unwrap_or(false) {
+            return; // no mkfifo on this system
+        }
+        let (tx, rx) = std::sync::mpsc::channel::<Item>();
+        let path = fifo.clone();
+        let reader = std::thread::spawn(move || {
+            let o = opts(true);
+            let mut sink = |i: Item| {
+                let _ = tx.send(i);
+                Ok(())
+            };
+            run(&[path], &o, &mut sink).map(|s| s.total().events)
+        });
+        let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        let wait = Duration::from_secs(20);
+        for n in 1..=2u64 {
+            writeln!(w, "{GRANT}").unwrap();
+            w.flush().unwrap();
+            // Arrives although the writer is still open and no later line exists.
+            match rx.recv_timeout(wait).unwrap() {
+                Item::Event(e) => {
+                    assert_eq!(e.kind, Kind::LeadershipGranted);
+                    assert_eq!(e.line, n);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        drop(w);
+        assert_eq!(reader.join().unwrap().unwrap(), 2);
+        match rx.recv_timeout(wait).unwrap() {
+            Item::Event(e) => assert_eq!((e.kind, e.line), (Kind::LogEnd, 2)),
+            other => panic!("{other:?}"),
+        }
     }
 }
