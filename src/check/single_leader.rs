@@ -103,7 +103,12 @@ impl Invariant for SingleLeader {
         // 2. An old leader acting after a newer leader took over.
         if Model::is_leader_action(ev) && ev.kind != Kind::LeadershipGranted {
             if let (Some(me), Some((leader, since))) = (inc, model.leader_inc()) {
-                if leader != me && ev.ts > since + skew {
+                let leader_still_leads = model
+                    .leader
+                    .and_then(|(t, _)| model.terms.get(t))
+                    .map(|t| t.term.to.map_or(true, |end| end > ev.ts))
+                    .unwrap_or(false);
+                if leader != me && leader_still_leads && ev.ts > since + skew {
                     let leader_grant = model
                         .leader
                         .and_then(|(t, _)| model.terms.get(t))

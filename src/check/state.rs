@@ -661,8 +661,16 @@ impl Model {
         if comp == component::DISPATCHER {
             self.dispatcher_grants_seen = true;
         }
+        // The dispatcher's grant names the cluster leader; the REST endpoint's does when
+        // dispatcher grants are not logged (≤1.13.2) or when the recorded leader is gone.
+        // (≤1.14 may elect REST endpoint and dispatcher in different processes.)
+        let leader_gone = self
+            .leader
+            .and_then(|(t, _)| self.terms.get(t))
+            .map(|t| t.open.is_empty())
+            .unwrap_or(true);
         let leads = comp == component::DISPATCHER
-            || (comp == component::REST && !self.dispatcher_grants_seen);
+            || (comp == component::REST && (!self.dispatcher_grants_seen || leader_gone));
         if !leads {
             return;
         }
