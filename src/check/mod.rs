@@ -109,7 +109,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             ))
         }
     };
-    if !ms.is_finite() || ms < 0.0 || ms > 1e15 {
+    if !ms.is_finite() || !(0.0..=1e15).contains(&ms) {
         return Err(format!("invalid duration `{s}`"));
     }
     Ok(Duration::milliseconds(ms.round() as i64))

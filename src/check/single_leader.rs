@@ -20,7 +20,6 @@ pub const ID: &str = "single-leader";
 /// A grant made while another incarnation still held the component.
 #[derive(Debug)]
 struct Pending {
-    old_inc: usize,
     old_source: String,
     granted_at: DateTime<Utc>,
     grant: Evidence,
@@ -153,7 +152,6 @@ impl Invariant for SingleLeader {
                         continue;
                     }
                     self.pending.push(Pending {
-                        old_inc: t.term.incarnation,
                         old_source: old.source.to_string(),
                         granted_at: ev.ts,
                         grant: evidence(ev),
@@ -215,7 +213,6 @@ impl Invariant for SingleLeader {
             }
             _ => {}
         }
-        let _ = self.pending.iter().map(|p| p.old_inc).count();
     }
 
     fn finish(&mut self, model: &Model, _cfg: &Config) -> Vec<Verdict> {

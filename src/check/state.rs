@@ -456,31 +456,27 @@ impl Model {
                     i.info.entrypoint = ev.fields.entrypoint.clone();
                 }
             }
-            Kind::ProcessStopping => {
-                if self.incs[inc].stopping.is_none() {
-                    let reason = ev.fields.reason.clone();
-                    let crashed = reason
-                        .as_deref()
-                        .map(|r| r.contains("fatal") || r.contains("fail"))
-                        .unwrap_or(false);
-                    {
-                        let i = &mut self.incs[inc];
-                        i.stopping = Some(evidence(ev));
-                        i.info.stopping_ts = Some(ev.ts);
-                        i.info.stop_reason = reason;
-                        i.info.end = if crashed {
-                            IncarnationEnd::Crashed
-                        } else {
-                            IncarnationEnd::Stopped
-                        };
-                    }
-                    self.end_terms_of(inc, ev.ts, TermEnd::ProcessStopped, ev);
+            Kind::ProcessStopping if self.incs[inc].stopping.is_none() => {
+                let reason = ev.fields.reason.clone();
+                let crashed = reason
+                    .as_deref()
+                    .map(|r| r.contains("fatal") || r.contains("fail"))
+                    .unwrap_or(false);
+                {
+                    let i = &mut self.incs[inc];
+                    i.stopping = Some(evidence(ev));
+                    i.info.stopping_ts = Some(ev.ts);
+                    i.info.stop_reason = reason;
+                    i.info.end = if crashed {
+                        IncarnationEnd::Crashed
+                    } else {
+                        IncarnationEnd::Stopped
+                    };
                 }
+                self.end_terms_of(inc, ev.ts, TermEnd::ProcessStopped, ev);
             }
-            Kind::LeaderElectorCreated => {
-                if ev.fields.identity.is_some() {
-                    self.incs[inc].info.identity = ev.fields.identity.clone();
-                }
+            Kind::LeaderElectorCreated if ev.fields.identity.is_some() => {
+                self.incs[inc].info.identity = ev.fields.identity.clone();
             }
             Kind::LeadershipGranted => self.grant(inc, ev),
             // Only the leading dispatcher recovers job graphs: when its grant was not logged
