@@ -47,7 +47,7 @@ pub enum InputError {
 pub fn os_message(e: &io::Error) -> String {
     let s = e.to_string();
     match s.find(" (os error ") {
-        Some(p) => s[..p].to_string(),
+        Some(p) => s.get(..p).unwrap_or(&s).to_string(),
         None => s,
     }
 }
@@ -96,7 +96,7 @@ impl Input {
         );
         let magic = loop {
             match buffered.fill_buf() {
-                Ok(b) => break b.len() >= 2 && b[0] == 0x1f && b[1] == 0x8b,
+                Ok(b) => break b.starts_with(&[0x1f, 0x8b]),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             }
@@ -141,7 +141,7 @@ pub fn is_log_file_name(name: &str) -> bool {
     }
     match name.rfind(".log.") {
         Some(p) if p > 0 => {
-            let n = &name[p + 5..];
+            let n = name.get(p + 5..).unwrap_or("");
             !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
         }
         _ => false,
@@ -347,12 +347,12 @@ impl<R: BufRead> LineReader<R> {
                 }
                 any = true;
                 let (chunk, used, done) = match memchr::memchr(b'\n', b) {
-                    Some(p) => (&b[..p], p + 1, true),
+                    Some(p) => (b.get(..p).unwrap_or(b), p + 1, true),
                     None => (b, b.len(), false),
                 };
                 let room = self.cap.saturating_sub(self.buf.len());
-                if chunk.len() > room {
-                    self.buf.extend_from_slice(&chunk[..room]);
+                if let Some(kept) = chunk.get(..room).filter(|_| chunk.len() > room) {
+                    self.buf.extend_from_slice(kept);
                     truncated = true;
                 } else {
                     self.buf.extend_from_slice(chunk);
@@ -405,8 +405,8 @@ pub fn strip_kubectl(line: &str) -> Decorated<'_> {
     if let Some(after) = rest.strip_prefix("[pod/") {
         let b = after.as_bytes();
         if let Some(close) = memchr::memchr(b']', b) {
-            let inner = &after[..close];
-            let tail = &after[close + 1..];
+            let inner = after.get(..close).unwrap_or("");
+            let tail = after.get(close + 1..).unwrap_or("");
             let sep_ok = tail.is_empty() || tail.starts_with(' ');
             if sep_ok && !inner.is_empty() && !inner.contains(' ') {
                 let (name, container) = inner.split_once('/').unwrap_or((inner, ""));
@@ -421,7 +421,7 @@ pub fn strip_kubectl(line: &str) -> Decorated<'_> {
     let b = rest.as_bytes();
     if b.get(10) == Some(&b'T') {
         if let Some((t, used)) = parse_rfc3339_prefix(b) {
-            let tail = &rest[used..];
+            let tail = rest.get(used..).unwrap_or("");
             if tail.is_empty() || tail.starts_with(' ') {
                 ts = Some(t);
                 rest = tail.strip_prefix(' ').unwrap_or(tail);
