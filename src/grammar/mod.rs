@@ -158,6 +158,7 @@ use crate::events::{Fields, Kind, FIELD_TYPES};
 use compile::Template;
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
@@ -210,11 +211,44 @@ pub struct Grammar {
     /// Every template, files in name order, templates in file order.
     templates: Vec<Template>,
     /// Candidate templates per exact logger name written in some template.
-    exact: HashMap<String, Arc<Resolved>>,
+    exact: HashMap<String, Resolved, FastHash>,
     /// Candidate templates of other loggers (abbreviated, glob-matched, unknown), filled on
     /// first sight.
-    cache: RwLock<HashMap<String, Arc<Resolved>>>,
+    cache: RwLock<HashMap<String, Resolved, FastHash>>,
 }
+
+/// FNV-1a over 8-byte words: logger names are short and looked up once per record, where
+/// SipHash's DoS resistance costs more than it buys (the cache is bounded anyway).
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = (h ^ u64::from_le_bytes(w)).wrapping_mul(0x0000_0100_0000_01b3);
+            h ^= h >> 29;
+        }
+        for b in chunks.remainder() {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        let h = self.0;
+        (h ^ (h >> 32)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+}
+
+type FastHash = BuildHasherDefault<WordHasher>;
 
 /// The templates that apply to one logger.
 #[derive(Debug, Default)]
@@ -366,8 +400,8 @@ impl Grammar {
         let mut grammar = Grammar {
             files: order.iter().map(|(n, _)| n.clone()).collect(),
             templates,
-            exact: HashMap::new(),
-            cache: RwLock::new(HashMap::new()),
+            exact: HashMap::default(),
+            cache: RwLock::new(HashMap::default()),
         };
         grammar.index();
         grammar.check_samples(&mut errors);
@@ -388,7 +422,7 @@ impl Grammar {
             .collect();
         for n in names {
             if !self.exact.contains_key(&n) {
-                let r = Arc::new(self.compute(&n));
+                let r = self.compute(&n);
                 self.exact.insert(n, r);
             }
         }
@@ -408,22 +442,24 @@ impl Grammar {
         Resolved { templates, watched }
     }
 
-    fn resolve(&self, logger: &str) -> Arc<Resolved> {
+    /// Run `f` on the templates of `logger`: precomputed for exact names, cached for others.
+    fn with_resolved<T>(&self, logger: &str, f: impl FnOnce(&Resolved) -> T) -> T {
         if let Some(r) = self.exact.get(logger) {
-            return r.clone();
+            return f(r);
         }
         if let Ok(cache) = self.cache.read() {
             if let Some(r) = cache.get(logger) {
-                return r.clone();
+                return f(r);
             }
         }
-        let r = Arc::new(self.compute(logger));
+        let r = self.compute(logger);
+        let out = f(&r);
         if let Ok(mut cache) = self.cache.write() {
             if cache.len() < CACHE_LIMIT {
-                cache.insert(logger.to_string(), r.clone());
+                cache.insert(logger.to_string(), r);
             }
         }
-        r
+        out
     }
 
     /// The index of the first template that takes this record, with its fields for `event`
@@ -455,25 +491,26 @@ impl Grammar {
 
     /// Classify one record from its level, logger and the first line of its message.
     pub fn classify(&self, level: &str, logger: &str, message_head: &str) -> Classified {
-        let r = self.resolve(logger.trim());
-        if r.templates.is_empty() {
-            return Classified::Unwatched;
-        }
-        match self.first_match(&r, level, message_head) {
-            Some((i, Some(fields))) => match self.templates.get(i).and_then(|t| t.kind) {
-                Some(kind) => Classified::Event { kind, fields },
-                None => Classified::Ignored,
-            },
-            Some((_, None)) => Classified::Ignored,
-            None if r.watched => Classified::Unmatched,
-            None => Classified::Unwatched,
-        }
+        self.with_resolved(logger.trim(), |r| {
+            if r.templates.is_empty() {
+                return Classified::Unwatched;
+            }
+            match self.first_match(r, level, message_head) {
+                Some((i, Some(fields))) => match self.templates.get(i).and_then(|t| t.kind) {
+                    Some(kind) => Classified::Event { kind, fields },
+                    None => Classified::Ignored,
+                },
+                Some((_, None)) => Classified::Ignored,
+                None if r.watched => Classified::Unmatched,
+                None => Classified::Unwatched,
+            }
+        })
     }
 
     /// Whether a logger is watched (named by some `event` template): its unmatched lines are
     /// worth reporting.
     pub fn is_watched(&self, logger: &str) -> bool {
-        self.resolve(logger.trim()).watched
+        self.with_resolved(logger.trim(), |r| r.watched)
     }
 
     /// Names of the grammar files, in the order their templates apply.
@@ -548,7 +585,8 @@ impl Grammar {
                 t.mismatch_hint(head)
             )));
         }
-        let first = self.first_match(&self.resolve(env.logger.trim()), &env.level, head);
+        let first =
+            self.with_resolved(env.logger.trim(), |r| self.first_match(r, &env.level, head));
         match first {
             Some((fi, _)) if fi < ti => {
                 let other = self
