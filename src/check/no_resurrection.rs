@@ -65,7 +65,9 @@ impl Invariant for NoResurrection {
                 format!("reached the globally terminal state {state}"),
                 e.clone(),
             )),
-            (None, Some((_, e))) => Some(("had its HA data cleaned up".to_string(), e.clone())),
+            (None, Some((_, e))) if !j.cleanup_while_live => {
+                Some(("had its HA data cleaned up".to_string(), e.clone()))
+            }
             _ => None,
         };
         let Some((what, end_ev)) = end else { return };

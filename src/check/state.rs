@@ -125,6 +125,9 @@ pub struct JobState {
     pub terminal: Option<(String, DateTime<Utc>, Evidence)>,
     /// HA cleanup (or job graph removal) line.
     pub cleanup: Option<(DateTime<Utc>, Evidence)>,
+    /// The cleanup came while the job was known to be running or suspended (an `ha-cleanup`
+    /// violation); a later recovery is then that violation's consequence, not a zombie.
+    pub cleanup_while_live: bool,
     /// Highest triggered id and its line (since the last id reset).
     pub max_triggered: Option<(u64, Evidence)>,
     /// Highest completed id (checkpoint or savepoint) and its line (since the last id reset).
@@ -567,6 +570,10 @@ impl Model {
                     let j = self.job_mut(job);
                     if j.cleanup.is_none() {
                         j.cleanup = Some((ev.ts, evidence(ev)));
+                        j.cleanup_while_live = j.terminal.is_none()
+                            && j.last_state
+                                .as_ref()
+                                .is_some_and(|(s, _)| !globally_terminal(s));
                     }
                 }
             }
