@@ -3,6 +3,9 @@
 //! story. Every invariant is shown PASS on a real log, FAIL on a mutation, UNKNOWN where the
 //! evidence is missing.
 
+mod common;
+
+use common::kubectl_stream;
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -380,50 +383,6 @@ fn other_output_formats_and_exit_codes() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("samples/does-not-exist.log"));
 }
 
-/// The happy story as one `kubectl logs -l … --prefix --timestamps` stream: every JobManager
-/// is a pod, lines of the pods interleave by time, stack traces stay with their record.
-fn kubectl_stream(scenario: &str) -> String {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(corpus(scenario));
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .expect("scenario dir")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|n| n.ends_with(".log"))
-        .collect();
-    names.sort();
-    // (timestamp, pod index, record lines)
-    let mut records: Vec<(String, usize, Vec<String>)> = Vec::new();
-    for (pod, name) in names.iter().enumerate() {
-        let text = std::fs::read_to_string(dir.join(name)).expect("read log");
-        for line in text.lines() {
-            let starts = line.len() > 23
-                && line.as_bytes()[0].is_ascii_digit()
-                && line.as_bytes()[4] == b'-';
-            match records.last_mut() {
-                Some(r) if !starts && r.1 == pod => r.2.push(line.to_string()),
-                _ if !starts => records.push((String::new(), pod, vec![line.to_string()])),
-                _ => records.push((line[..23].to_string(), pod, vec![line.to_string()])),
-            }
-        }
-    }
-    records.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut out = String::new();
-    for (ts, pod, lines) in records {
-        // kubelet timestamp: the log's own instant with 9 fractional digits.
-        let kube = if ts.is_empty() {
-            "2026-11-25T00:00:00.000000000Z".to_string()
-        } else {
-            format!("{}T{}.{}000000Z", &ts[..10], &ts[11..19], &ts[20..23])
-        };
-        for l in lines {
-            out.push_str(&format!(
-                "[pod/flink-jm-{pod}/flink-main-container] {kube} {l}\n"
-            ));
-        }
-    }
-    out
-}
-
 #[test]
 fn one_interleaved_kubectl_stream_gives_the_same_verdicts_as_the_files() {
     use std::io::Write;
@@ -436,7 +395,7 @@ fn one_interleaved_kubectl_stream_gives_the_same_verdicts_as_the_files() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("spawn");
-        let input = kubectl_stream(scenario);
+        let input = kubectl_stream(&corpus(scenario));
         let mut stdin = child.stdin.take().expect("stdin");
         let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
         let out = child.wait_with_output().expect("wait");
