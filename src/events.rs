@@ -69,6 +69,8 @@ pub enum Kind {
     HaCleanupStarted,
     /// HA data of a job has been cleaned up.
     HaCleanupFinished,
+    /// The whole cluster's HA data is being removed (cluster shutdown for good): every job's.
+    HaCleanupAll,
     /// A job graph (execution plan) was removed from the HA store.
     JobGraphRemoved,
     /// A job graph was released (lock dropped, data kept): leadership loss or suspension.
@@ -114,6 +116,7 @@ impl Kind {
         Kind::JobFromSavepoint,
         Kind::HaCleanupStarted,
         Kind::HaCleanupFinished,
+        Kind::HaCleanupAll,
         Kind::JobGraphRemoved,
         Kind::JobGraphReleased,
         Kind::TaskmanagerRegistered,
@@ -152,6 +155,7 @@ impl Kind {
             Kind::JobFromSavepoint => "job_from_savepoint",
             Kind::HaCleanupStarted => "ha_cleanup_started",
             Kind::HaCleanupFinished => "ha_cleanup_finished",
+            Kind::HaCleanupAll => "ha_cleanup_all",
             Kind::JobGraphRemoved => "job_graph_removed",
             Kind::JobGraphReleased => "job_graph_released",
             Kind::TaskmanagerRegistered => "taskmanager_registered",

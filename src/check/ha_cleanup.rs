@@ -27,10 +27,25 @@ impl Invariant for HaCleanup {
     }
 
     fn observe(&mut self, ev: &Event, model: &Model, _cfg: &Config, out: &mut Vec<Finding>) {
-        if !matches!(ev.kind, Kind::HaCleanupStarted | Kind::JobGraphRemoved) {
-            return;
+        let jobs: Vec<&str> = match ev.kind {
+            Kind::HaCleanupStarted | Kind::JobGraphRemoved => ev.job().into_iter().collect(),
+            // The whole cluster's HA data goes: every job's.
+            Kind::HaCleanupAll => model.job_order.iter().map(String::as_str).collect(),
+            _ => return,
+        };
+        for job in jobs {
+            self.judge(job, ev, model, out);
         }
-        let Some(job) = ev.job() else { return };
+    }
+
+    fn finish(&mut self, model: &Model, _cfg: &Config) -> Vec<Verdict> {
+        self.verdicts(model)
+    }
+}
+
+impl HaCleanup {
+    /// A cleanup of `job`'s HA data by `ev`: a violation when the job is known to be live.
+    fn judge(&mut self, job: &str, ev: &Event, model: &Model, out: &mut Vec<Finding>) {
         let Some(j) = model.job(job) else { return };
         if j.terminal.is_some() || j.cleanup.is_some() || self.failed.contains(job) {
             return;
@@ -53,7 +68,7 @@ impl Invariant for HaCleanup {
         });
     }
 
-    fn finish(&mut self, model: &Model, _cfg: &Config) -> Vec<Verdict> {
+    fn verdicts(&mut self, model: &Model) -> Vec<Verdict> {
         let mut v = Vec::new();
         for id in &model.job_order {
             if self.failed.contains(id) {

@@ -565,6 +565,17 @@ impl Model {
                     }
                 }
             }
+            Kind::HaCleanupAll => {
+                for j in self.jobs.values_mut() {
+                    if j.cleanup.is_none() {
+                        j.cleanup = Some((ev.ts, evidence(ev)));
+                        j.cleanup_while_live = j.terminal.is_none()
+                            && j.last_state
+                                .as_ref()
+                                .is_some_and(|(s, _)| !globally_terminal(s));
+                    }
+                }
+            }
             Kind::HaCleanupStarted | Kind::HaCleanupFinished | Kind::JobGraphRemoved => {
                 if let Some(job) = ev.job() {
                     let j = self.job_mut(job);

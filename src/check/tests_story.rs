@@ -448,3 +448,29 @@ fn a_task_manager_loss_is_a_job_restart_failover() {
         Outcome::Pass
     );
 }
+
+#[test]
+fn cluster_wide_cleanup_counts_for_terminal_jobs_and_fails_for_live_ones() {
+    let b = "jm-b.log";
+    // The per-job cleanup replaced by an application cluster's cluster-wide one: PASS.
+    let mut events: Vec<Event> = story()
+        .into_iter()
+        .filter(|e| e.kind != Kind::HaCleanupStarted)
+        .collect();
+    events.push(ev(b, 12, 30.5, Kind::HaCleanupAll, &[]));
+    events.sort_by_key(|e| e.ts);
+    assert_eq!(
+        outcome(&events, &Config::default(), "ha-cleanup"),
+        Outcome::Pass
+    );
+    // The whole cluster's HA data removed while the job still runs (FLINK-19154): FAIL.
+    let mut events: Vec<Event> = story()
+        .into_iter()
+        .filter(|e| e.ts < super::testutil::at(25.0))
+        .collect();
+    events.push(ev(b, 20, 26.0, Kind::HaCleanupAll, &[]));
+    assert_eq!(
+        outcome(&events, &Config::default(), "ha-cleanup"),
+        Outcome::Fail
+    );
+}
