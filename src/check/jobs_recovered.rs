@@ -14,24 +14,30 @@ pub const ID: &str = "jobs-recovered";
 #[derive(Default)]
 pub struct JobsRecovered {
     reported: BTreeSet<(usize, String)>,
+    /// How much of the model's `missing_log` has been looked at.
+    seen: usize,
 }
 
 impl JobsRecovered {
     fn scan(&mut self, model: &Model, out: &mut Vec<Finding>) {
-        for (f, fo) in model.failovers.iter().enumerate() {
-            if fo.kind != FailoverKind::Leader {
+        let fresh = model
+            .missing_log
+            .get(self.seen..)
+            .unwrap_or_default()
+            .to_vec();
+        self.seen = model.missing_log.len();
+        for (f, k) in fresh {
+            let Some(fo) = model.failovers.get(f) else {
                 continue;
-            }
-            for (k, r) in fo.jobs.iter().enumerate() {
-                let Some(track) = model.tracks.get(f).and_then(|t| t.get(k)) else {
-                    continue;
-                };
-                if track.recovered.is_some() {
-                    continue;
-                }
-                let Some(missing) = &track.missing else {
-                    continue;
-                };
+            };
+            let Some(r) = fo.jobs.get(k) else { continue };
+            let Some(track) = model.tracks.get(f).and_then(|t| t.get(k)) else {
+                continue;
+            };
+            let Some(missing) = &track.missing else {
+                continue;
+            };
+            {
                 if !self.reported.insert((f, r.job.clone())) {
                     continue;
                 }

@@ -16,6 +16,8 @@ use std::sync::Arc;
 const RUN_SAMPLES: usize = 4096;
 /// Recent completed checkpoints kept per job (to date a restored checkpoint for RPO).
 const RECENT_COMPLETED: usize = 256;
+/// State changes kept per job for reports.
+const MAX_STATES: usize = 4096;
 /// Triggered-but-not-completed ids kept per job.
 const PENDING_TRIGGERS: usize = 256;
 /// The leader session id of non-HA (standalone) leader election.
@@ -208,6 +210,12 @@ pub struct Model {
     pub tracks: Vec<Vec<RecoveryTrack>>,
     /// Leader failovers' new-leader incarnation, per failover index.
     pub failover_new_inc: Vec<Option<usize>>,
+    /// Leader failovers with a job whose recovery is not decided yet (so that each event
+    /// looks at a handful of failovers, not at all of them).
+    pending_failovers: Vec<usize>,
+    /// Every (failover, job position) proven missing after the new leader's recovery, in the
+    /// order it was proven: invariants keep a cursor into it.
+    pub missing_log: Vec<(usize, usize)>,
     /// Last TaskManager loss (when, resource).
     last_tm_lost: Option<(DateTime<Utc>, String)>,
     /// Observations about the setup.
@@ -233,6 +241,8 @@ impl Model {
             failovers: Vec::new(),
             tracks: Vec::new(),
             failover_new_inc: Vec::new(),
+            pending_failovers: Vec::new(),
+            missing_log: Vec::new(),
             last_tm_lost: None,
             notes: Vec::new(),
             span: None,
@@ -753,6 +763,9 @@ impl Model {
             cause,
             jobs,
         });
+        if !tracks.is_empty() {
+            self.pending_failovers.push(id);
+        }
         self.tracks.push(tracks);
         self.failover_new_inc
             .push(Some(self.terms[new].term.incarnation));
@@ -831,6 +844,11 @@ impl Model {
                 j.name = ev.fields.name.clone();
             }
             j.last_incarnation = Some(inc);
+            if j.states.len() >= MAX_STATES {
+                // Keep the first changes and the most recent ones: memory stays bounded for
+                // a job that restarts forever.
+                j.states.remove(MAX_STATES / 2);
+            }
             j.states.push(JobStateChange {
                 ts: ev.ts,
                 state: to.clone(),
@@ -1013,7 +1031,11 @@ impl Model {
     /// Record, for leader failovers whose new leader is `inc`, evidence that a job was or
     /// was not recovered.
     fn note_recovery_evidence(&mut self, inc: usize, ev: &Event) {
-        for f in 0..self.failovers.len() {
+        if self.pending_failovers.is_empty() {
+            return;
+        }
+        let mut pending = std::mem::take(&mut self.pending_failovers);
+        for &f in &pending {
             if self.failover_new_inc.get(f).copied().flatten() != Some(inc) {
                 continue;
             }
@@ -1030,36 +1052,40 @@ impl Model {
                     continue;
                 }
                 let about_job = ev.job() == Some(job.as_str());
-                match ev.kind {
-                    Kind::JobGraphsRetrieved => {
-                        let listed = ev
-                            .fields
-                            .jobs
-                            .as_ref()
-                            .map(|l| l.iter().any(|x| x == job))
-                            .unwrap_or(false);
-                        if !listed {
-                            track.missing = Some(evidence(ev));
-                        }
-                    }
-                    Kind::JobGraphsRecoveredCount if ev.fields.count == Some(0) => {
-                        track.missing = Some(evidence(ev));
-                    }
-                    Kind::JobGraphRecovered
-                    | Kind::JobRecoveryStarted
-                    | Kind::JobMasterStarted
-                    | Kind::CheckpointRestored
-                        if about_job =>
-                    {
-                        track.recovered = Some(evidence(ev));
-                    }
-                    Kind::JobState if about_job && ev.fields.to.as_deref() == Some("RUNNING") => {
-                        track.recovered = Some(evidence(ev));
-                    }
-                    _ => {}
+                let missing = match ev.kind {
+                    Kind::JobGraphsRetrieved => !ev
+                        .fields
+                        .jobs
+                        .as_ref()
+                        .is_some_and(|l| l.iter().any(|x| x == job)),
+                    Kind::JobGraphsRecoveredCount => ev.fields.count == Some(0),
+                    _ => false,
+                };
+                let recovered = about_job
+                    && match ev.kind {
+                        Kind::JobGraphRecovered
+                        | Kind::JobRecoveryStarted
+                        | Kind::JobMasterStarted
+                        | Kind::CheckpointRestored => true,
+                        Kind::JobState => ev.fields.to.as_deref() == Some("RUNNING"),
+                        _ => false,
+                    };
+                if missing {
+                    track.missing = Some(evidence(ev));
+                    self.missing_log.push((f, k));
+                } else if recovered {
+                    track.recovered = Some(evidence(ev));
                 }
             }
         }
+        // Keep only failovers with an undecided job.
+        pending.retain(|&f| {
+            self.tracks.get(f).is_some_and(|t| {
+                t.iter()
+                    .any(|x| x.recovered.is_none() && x.missing.is_none())
+            })
+        });
+        self.pending_failovers = pending;
     }
 
     /// End of input: close what is still open.
