@@ -8,7 +8,7 @@
 //! dying leader are not leader actions.
 
 use super::model::{Evidence, Outcome, Verdict};
-use super::state::{globally_terminal, Model};
+use super::state::{component_key, globally_terminal, Model};
 use super::{evidence, short, verdict, Config, Finding, Invariant};
 use crate::events::{Event, Kind};
 use chrono::{DateTime, Utc};
@@ -138,11 +138,7 @@ impl Invariant for SingleLeader {
                 if let Some(i) = inc {
                     self.incarnations_with_grants.insert(i);
                 }
-                let comp = match (ev.fields.component.as_deref(), ev.job()) {
-                    (Some("jobmaster"), Some(j)) => format!("jobmaster:{j}"),
-                    (Some(c), _) => c.to_string(),
-                    (None, _) => "unknown".to_string(),
-                };
+                let comp = component_key(ev);
                 for t in model.holders_of(&comp) {
                     if Some(t.term.incarnation) == inc {
                         continue;

@@ -31,6 +31,16 @@ pub fn globally_terminal(state: &str) -> bool {
     matches!(state, "FINISHED" | "CANCELED" | "FAILED")
 }
 
+/// The component a grant or revocation is about, as held in terms: `rest`, `dispatcher`,
+/// `resourcemanager`, or `jobmaster:<job>` (each job master is its own component).
+pub fn component_key(ev: &Event) -> String {
+    match (ev.fields.component.as_deref(), ev.job()) {
+        (Some(component::JOB_MASTER), Some(j)) => format!("{}:{j}", component::JOB_MASTER),
+        (Some(c), _) => c.to_string(),
+        (None, _) => "unknown".to_string(),
+    }
+}
+
 /// One JobManager incarnation while reading.
 #[derive(Debug)]
 pub struct IncState {
@@ -630,11 +640,7 @@ impl Model {
                  (standalone leader election). Jobs cannot survive a JobManager failure."
             ));
         }
-        let comp = match (ev.fields.component.as_deref(), ev.job()) {
-            (Some(component::JOB_MASTER), Some(j)) => format!("{}:{j}", component::JOB_MASTER),
-            (Some(c), _) => c.to_string(),
-            (None, _) => "unknown".to_string(),
-        };
+        let comp = component_key(ev);
         let existing = self.terms.iter().position(|t| {
             t.term.incarnation == inc && t.term.session == session && !t.open.is_empty()
         });
@@ -798,11 +804,7 @@ impl Model {
     }
 
     fn revoke(&mut self, inc: usize, ev: &Event) {
-        let comp = match (ev.fields.component.as_deref(), ev.job()) {
-            (Some(component::JOB_MASTER), Some(j)) => format!("{}:{j}", component::JOB_MASTER),
-            (Some(c), _) => c.to_string(),
-            (None, _) => "unknown".to_string(),
-        };
+        let comp = component_key(ev);
         let session = ev.fields.session.clone();
         for t in self.terms.iter_mut() {
             if t.term.incarnation != inc || t.open.is_empty() {
