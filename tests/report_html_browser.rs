@@ -1,0 +1,154 @@
+//! Loads the HTML timeline in headless Chromium: the page must render (the DOM holds the
+//! chart's SVG, the job id, the failover), hostile log text must stay text, and the
+//! screenshot must be a real picture.
+//!
+//! Needs the `chromium` binary (`apt-get install chromium`); set `FLINKHA_SKIP_BROWSER=1` to
+//! skip. `FLINKHA_BROWSER_OUT=<dir>` keeps the page and screenshot there for a look.
+
+use flinkha::check::model;
+use flinkha::events;
+use flinkha::report;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+mod report_story;
+
+const PWN_SCRIPT: &str = "<script>document.body.setAttribute('data-pwned','script')</script>";
+const PWN_IMG: &str = "\"><img src=x onerror=\"document.body.setAttribute('data-pwned','img')\">";
+
+fn chromium() -> Option<PathBuf> {
+    for name in ["chromium", "chromium-browser", "google-chrome"] {
+        let found = std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join(name))
+                .find(|p| p.is_file())
+        });
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// Run chromium headless with `extra` arguments on `url`, at most 90 s; returns stdout.
+/// Output goes to files, not pipes: a DOM dump larger than a pipe buffer would block
+/// chromium while we wait for it to exit.
+fn run_chromium(bin: &Path, profile: &Path, extra: &[String], url: &str) -> String {
+    let out_path = profile.with_extension("stdout");
+    let err_path = profile.with_extension("stderr");
+    let mut cmd = Command::new(bin);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()))
+    .args(extra)
+    .arg(url)
+    .stdin(Stdio::null())
+    .stdout(std::fs::File::create(&out_path).unwrap())
+    .stderr(std::fs::File::create(&err_path).unwrap());
+    let mut child = cmd.spawn().expect("cannot start chromium");
+    let started = Instant::now();
+    loop {
+        if child.try_wait().expect("wait for chromium").is_some() {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(90) {
+            let _ = child.kill();
+            panic!("chromium did not finish within 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let status = child.wait().expect("chromium status");
+    let stdout = std::fs::read(&out_path).unwrap_or_default();
+    let stderr = std::fs::read(&err_path).unwrap_or_default();
+    assert!(
+        status.success(),
+        "chromium failed: {status}\n{}",
+        String::from_utf8_lossy(&stderr)
+    );
+    String::from_utf8_lossy(&stdout).into_owned()
+}
+
+#[test]
+fn html_timeline_renders_in_headless_chromium() {
+    if std::env::var_os("FLINKHA_SKIP_BROWSER").is_some_and(|v| v == "1") {
+        eprintln!("FLINKHA_SKIP_BROWSER=1: browser test skipped");
+        return;
+    }
+    let Some(bin) = chromium() else {
+        panic!(
+            "the `chromium` binary is missing: `apt-get install chromium` \
+             (or set FLINKHA_SKIP_BROWSER=1 to skip this test)"
+        );
+    };
+    let (mut a, mut events) = report_story::failing_story();
+    // Hostile log text in evidence and in the event table: it must stay text.
+    a.invariants[4].evidence[0].text = format!("{PWN_SCRIPT} {PWN_IMG}");
+    if let Some(e) = events
+        .iter_mut()
+        .find(|e| e.kind == events::Kind::TaskmanagerLost)
+    {
+        e.text = format!("TaskManager gone {PWN_IMG} {PWN_SCRIPT}");
+    }
+    let html = report::timeline_html(&a, &events);
+
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("timeline.html");
+    std::fs::write(&page, &html).unwrap();
+    let url = format!("file://{}", page.display());
+    let shot = dir.path().join("shot.png");
+
+    let dom = run_chromium(
+        &bin,
+        &dir.path().join("profile-dom"),
+        &["--dump-dom".to_string()],
+        &url,
+    );
+    run_chromium(
+        &bin,
+        &dir.path().join("profile-shot"),
+        &[
+            format!("--screenshot={}", shot.display()),
+            "--window-size=1400,1000".to_string(),
+        ],
+        &url,
+    );
+    if let Some(out) = std::env::var_os("FLINKHA_BROWSER_OUT") {
+        let out = PathBuf::from(out);
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::copy(&page, out.join("timeline.html")).unwrap();
+        std::fs::copy(&shot, out.join("shot.png")).unwrap();
+    }
+
+    // The page loaded and holds the chart and the story.
+    assert!(dom.contains("<svg id=\"chart\""), "no chart SVG in the DOM");
+    assert!(dom.contains("6cecd03f"), "job id missing from the DOM");
+    assert!(dom.contains("failover"), "no failover in the DOM");
+    assert!(dom.contains("leader change"));
+    assert!(dom.contains("JobManagers"));
+    assert!(dom.contains("<title>"), "marks have no hover titles");
+    // Hostile text stayed text: nothing ran, no element was injected.
+    assert!(!dom.contains("data-pwned=\""), "injected script ran");
+    assert!(!dom.contains("<img"), "an <img> element was injected");
+    assert!(dom.contains("&lt;script&gt;document.body"));
+    // The screenshot is a real PNG of a real page.
+    let png = std::fs::read(&shot).expect("no screenshot written");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "screenshot is not a PNG");
+    let w = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+    let h = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
+    assert_eq!((w, h), (1400, 1000), "unexpected screenshot size");
+    assert!(
+        png.len() > 40_000,
+        "screenshot of {} bytes is too small for a rendered chart",
+        png.len()
+    );
+}
