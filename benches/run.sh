@@ -38,7 +38,7 @@ die() { echo "benches/run.sh: $*" >&2; exit 2; }
 command -v python3 >/dev/null || die "python3 is required to generate the log"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
 
-BYTES=$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import genlog; print(genlog.parse_size(sys.argv[2]))' "$HERE" "$SIZE") \
+BYTES=$(python3 -B -c 'import sys; sys.path.insert(0, sys.argv[1]); import genlog; print(genlog.parse_size(sys.argv[2]))' "$HERE" "$SIZE") \
     || die "bad SIZE '$SIZE' (e.g. 1GiB, 256MiB, 4GiB)"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/flinkha-bench.XXXXXX") || die "mktemp failed"
