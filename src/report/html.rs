@@ -173,6 +173,40 @@ impl Packer {
     fn rows(&self) -> usize {
         self.rows.len()
     }
+
+    /// Place a label of width `w` for a mark at `x`, trying the sides in `order` (centred
+    /// on it, right of it, left of it, `gap` away), inside the plot; returns the text's x
+    /// and anchor.
+    fn place_near(
+        &mut self,
+        x: f64,
+        w: f64,
+        gap: f64,
+        order: &[Side],
+    ) -> Option<(f64, &'static str)> {
+        for side in order {
+            let (lx, tx, anchor) = match side {
+                Side::Middle => (x - w / 2.0, x, "middle"),
+                Side::Right => (x + gap, x + gap, "start"),
+                Side::Left => (x - gap - w, x - gap, "end"),
+            };
+            if lx < LABEL_W - 4.0 || lx + w > WIDTH - 2.0 {
+                continue;
+            }
+            if self.place(lx, w).is_some() {
+                return Some((tx, anchor));
+            }
+        }
+        None
+    }
+}
+
+/// Where a label goes relative to its mark.
+#[derive(Clone, Copy, Debug)]
+enum Side {
+    Middle,
+    Right,
+    Left,
 }
 
 fn text_w(s: &str) -> f64 {
@@ -696,10 +730,12 @@ impl Chart<'_> {
             );
             let label = format!("↺ {}", r.checkpoint);
             let lw = text_w(&label);
-            if labels.place(x - lw / 2.0, lw).is_some() {
+            if let Some((tx, anchor)) =
+                labels.place_near(x, lw, 4.0, &[Side::Middle, Side::Right, Side::Left])
+            {
                 let _ = write!(
                     inner,
-                    "<text class=\"restorelabel\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                    "<text class=\"restorelabel\" x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>",
                     bar_y - 5.0,
                     esc(&label)
                 );
@@ -726,11 +762,10 @@ impl Chart<'_> {
             );
             let label = "HA cleanup";
             let lw = text_w(label);
-            if labels.place(x + 8.0, lw).is_some() {
+            if let Some((tx, anchor)) = labels.place_near(x, lw, 8.0, &[Side::Right, Side::Left]) {
                 let _ = write!(
                     inner,
-                    "<text class=\"cleanlabel\" x=\"{:.1}\" y=\"{:.1}\">{label}</text>",
-                    x + 8.0,
+                    "<text class=\"cleanlabel\" x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{label}</text>",
                     bar_y - 5.0
                 );
             }

@@ -1147,11 +1147,19 @@ mod tests {
         assert_eq!(h.job_restarts, 1);
         assert_eq!(
             h.worst_rto,
-            Some(Worst { ms: 12_574, job: J2.into(), failover: 1 })
+            Some(Worst {
+                ms: 12_574,
+                job: J2.into(),
+                failover: 1
+            })
         );
         assert_eq!(
             h.worst_rpo,
-            Some(Worst { ms: 3_914, job: J1.into(), failover: 1 })
+            Some(Worst {
+                ms: 3_914,
+                job: J1.into(),
+                failover: 1
+            })
         );
         assert_eq!(h.longest_leaderless, Some((11_531, 1)));
         assert!(h.not_recovered.is_empty());
@@ -1164,7 +1172,10 @@ mod tests {
         assert!(s.windows(2).all(|w| w[0].ts <= w[1].ts));
         let fo: Vec<&Entry> = s.iter().filter(|e| e.failover.is_some()).collect();
         assert_eq!(fo.len(), 2);
-        assert_eq!(fo[0].what, "FAILOVER #1 · leader change · log ends without shutdown (kill -9?)");
+        assert_eq!(
+            fo[0].what,
+            "FAILOVER #1 · leader change · log ends without shutdown (kill -9?)"
+        );
         // At the failure instant: the log end and the end of leadership come first.
         let at: Vec<&str> = s
             .iter()
@@ -1189,7 +1200,9 @@ mod tests {
         assert!(t.contains("\n12:36:21.692  job 6cecd03f                checkpoints 1–15 completed every ~2.0 s until 12:36:49.692 (median 120 ms, 7.7 KB)\n"));
         assert!(t.contains("\n12:36:51.606  ══ FAILOVER #1 · leader change · log ends without shutdown (kill -9?) ══\n              no leader for 11.5 s: jm-0 (standalonesession-0) → jm-1 (standalonesession-1), new leader at 12:37:03.137\n"));
         assert!(t.contains("RPO 1.9 s · RTO 12.5 s (RUNNING at 12:37:04.110) · lost checkpoint 16 (triggered, never completed) · first checkpoint after: 17"));
-        assert!(t.contains("\n12:38:16.759  job 6cecd03f                CANCELED — globally terminal\n"));
+        assert!(t.contains(
+            "\n12:38:16.759  job 6cecd03f                CANCELED — globally terminal\n"
+        ));
         assert!(t.contains("\n12:38:17.189  job 6cecd03f                HA data cleaned up (400 ms after CANCELED)\n"));
         assert!(!t.contains('\u{1b}'));
         assert!(timeline_text(&a, true).contains("\u{1b}[36mbecame leader (session e121f084"));
@@ -1204,7 +1217,9 @@ mod tests {
         assert!(t.contains("\nNOT RECOVERED: job 6cecd03f never RUNNING again after failover #2\n"));
         assert!(t.contains("never RUNNING again in the logs"));
         let md = timeline_markdown(&a);
-        assert!(md.contains("**Not recovered:** job `6cecd03f` was never RUNNING again after failover #2."));
+        assert!(md.contains(
+            "**Not recovered:** job `6cecd03f` was never RUNNING again after failover #2."
+        ));
         assert!(md.contains("| **not recovered** |"));
     }
 
@@ -1268,7 +1283,9 @@ mod tests {
             notes: vec![],
             span: None,
         };
-        assert!(timeline_text(&a, false).starts_with("Flink HA timeline — no timestamps in the logs\n"));
+        assert!(
+            timeline_text(&a, false).starts_with("Flink HA timeline — no timestamps in the logs\n")
+        );
         assert!(timeline_markdown(&a).contains("The logs carry no timestamps."));
         let v: serde_json::Value = serde_json::from_str(&timeline_json(&a)).unwrap();
         assert_eq!(v["span"], serde_json::Value::Null);
@@ -1279,10 +1296,16 @@ mod tests {
         let clock = Clock { with_date: false };
         let (a, _) = story::story();
         let mut r = a.jobs[0].checkpoint_runs[0].clone();
-        assert_eq!(run_text(&r, clock), "checkpoints 1–15 completed every ~2.0 s until 12:36:49.692 (median 120 ms, 7.7 KB)");
+        assert_eq!(
+            run_text(&r, clock),
+            "checkpoints 1–15 completed every ~2.0 s until 12:36:49.692 (median 120 ms, 7.7 KB)"
+        );
         r.last_id = r.first_id;
         r.count = 1;
-        assert_eq!(run_text(&r, clock), "checkpoint 1 completed (120 ms, 7.7 KB)");
+        assert_eq!(
+            run_text(&r, clock),
+            "checkpoint 1 completed (120 ms, 7.7 KB)"
+        );
         r.last_id = 20;
         r.count = 12;
         r.savepoints = 1;

@@ -39,8 +39,12 @@ pub fn bytes(b: u64) -> String {
     format!("{v:.1} {unit}")
 }
 
-/// The first 8 characters of a job id or session id: enough to tell them apart in a chart.
+/// The first 8 characters of a job id or session id (hex digits and dashes): enough to tell
+/// them apart in a chart. Anything else (`(not logged)`, a pod name) is returned whole.
 pub fn short(id: &str) -> &str {
+    if !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return id;
+    }
     match id.char_indices().nth(8) {
         Some((i, _)) => id.get(..i).unwrap_or(id),
         None => id,
@@ -132,7 +136,8 @@ mod tests {
     fn ids() {
         assert_eq!(short("6cecd03fbdf46ddd31c32d9bdc34c1b5"), "6cecd03f");
         assert_eq!(short("abc"), "abc");
-        assert_eq!(short("ääääääääää"), "ääääääää");
+        assert_eq!(short("e121f084-4a4d-4a43-bf6c-09a46f25e587"), "e121f084");
+        assert_eq!(short("(not logged)"), "(not logged)");
         assert_eq!(id_list(&[16]), "16");
         assert_eq!(id_list(&[19, 16, 17, 18, 21, 23, 24]), "16–19, 21, 23, 24");
     }
