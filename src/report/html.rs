@@ -67,15 +67,32 @@ fn state_color(state: &str) -> &'static str {
 struct Index<'a> {
     events: &'a [Event],
     by_kind_ts: HashMap<(Kind, DateTime<Utc>), Vec<usize>>,
+    /// Whether event `i` has a row in the event table (marks link only to rows that exist).
+    in_table: Vec<bool>,
 }
 
 impl<'a> Index<'a> {
-    fn new(events: &'a [Event]) -> Index<'a> {
+    fn new(a: &Analysis, events: &'a [Event]) -> Index<'a> {
         let mut by_kind_ts: HashMap<(Kind, DateTime<Utc>), Vec<usize>> = HashMap::new();
         for (i, e) in events.iter().enumerate() {
             by_kind_ts.entry((e.kind, e.ts)).or_default().push(i);
         }
-        Index { events, by_kind_ts }
+        Index {
+            events,
+            by_kind_ts,
+            in_table: table_rows(a, events),
+        }
+    }
+
+    /// A link to the event table row of event `i`, wrapping `inner`; just `inner` when the
+    /// event has no row.
+    fn link(&self, i: Option<usize>, inner: &str) -> String {
+        match i {
+            Some(i) if self.in_table.get(i).copied().unwrap_or(false) => {
+                format!("<a href=\"#ev{i}\">{inner}</a>")
+            }
+            _ => inner.to_string(),
+        }
     }
 
     /// The last event of `source` at or before `until`: the last sign of life of a process
@@ -211,14 +228,6 @@ enum Side {
 
 fn text_w(s: &str) -> f64 {
     s.chars().count() as f64 * FONT_W
-}
-
-/// A link to the event table row of event `i`, wrapping `inner`.
-fn link(i: Option<usize>, inner: &str) -> String {
-    match i {
-        Some(i) => format!("<a href=\"#ev{i}\">{inner}</a>"),
-        None => inner.to_string(),
-    }
 }
 
 fn title(s: &str) -> String {
@@ -381,7 +390,7 @@ impl Chart<'_> {
         let _ = write!(
             self.out,
             "{}",
-            link(
+            self.idx.link(
                 start_ev.map(|(i, _)| i),
                 &format!(
                     "<rect class=\"mark\" x=\"{x1:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"8\" rx=\"4\" fill=\"{C_ALIVE}\">{}</rect>",
@@ -430,7 +439,7 @@ impl Chart<'_> {
                     break;
                 }
             }
-            let _ = write!(self.out, "{}", link(ev.map(|(i, _)| i), &inner));
+            let _ = write!(self.out, "{}", self.idx.link(ev.map(|(i, _)| i), &inner));
         }
         // How it ended.
         let (end_ts, end_kind) = match inc.end {
@@ -507,7 +516,7 @@ impl Chart<'_> {
                 esc(&label)
             );
         }
-        let _ = write!(self.out, "{}", link(ev.map(|(i, _)| i), &inner));
+        let _ = write!(self.out, "{}", self.idx.link(ev.map(|(i, _)| i), &inner));
     }
 
     fn job_lane(&mut self, j: &JobReport, y: f64, n: usize) {
@@ -591,7 +600,7 @@ impl Chart<'_> {
                     title(hover.trim_end()),
                     bar_y + bar_h / 2.0
                 );
-                let _ = write!(self.out, "{}", link(ev.map(|(i, _)| i), &inner));
+                let _ = write!(self.out, "{}", self.idx.link(ev.map(|(i, _)| i), &inner));
                 if x1 + 10.0 + text_w(&s.state) <= WIDTH - 2.0 {
                     let _ = write!(
                         self.out,
@@ -622,7 +631,7 @@ impl Chart<'_> {
                     esc(&s.state)
                 );
             }
-            let _ = write!(self.out, "{}", link(ev.map(|(i, _)| i), &inner));
+            let _ = write!(self.out, "{}", self.idx.link(ev.map(|(i, _)| i), &inner));
         }
         // Checkpoint ticks.
         let mut any_tick = false;
@@ -661,7 +670,7 @@ impl Chart<'_> {
                 tick_y + if sp { 12.0 } else { 8.0 },
                 title(&format!("{what}\n{}", hover_event(e)))
             );
-            let _ = write!(self.out, "{}", link(Some(i), &inner));
+            let _ = write!(self.out, "{}", self.idx.link(Some(i), &inner));
         }
         if !any_tick {
             for r in &j.checkpoint_runs {
@@ -695,7 +704,7 @@ impl Chart<'_> {
                             hover_event(e)
                         ))
                     );
-                    let _ = write!(self.out, "{}", link(Some(i), &inner));
+                    let _ = write!(self.out, "{}", self.idx.link(Some(i), &inner));
                 }
             }
         }
@@ -728,7 +737,11 @@ impl Chart<'_> {
                 ),
                 mid - 6.0
             );
-            let label = format!("↺ {}", r.checkpoint);
+            let label = if r.savepoint {
+                format!("↺ savepoint {}", r.checkpoint)
+            } else {
+                format!("↺ {}", r.checkpoint)
+            };
             let lw = text_w(&label);
             if let Some((tx, anchor)) =
                 labels.place_near(x, lw, 4.0, &[Side::Middle, Side::Right, Side::Left])
@@ -740,7 +753,7 @@ impl Chart<'_> {
                     esc(&label)
                 );
             }
-            let _ = write!(self.out, "{}", link(ev.map(|(i, _)| i), &inner));
+            let _ = write!(self.out, "{}", self.idx.link(ev.map(|(i, _)| i), &inner));
         }
         if let Some(ts) = j.cleanup_ts {
             let x = self.scale.x(ts);
@@ -769,7 +782,7 @@ impl Chart<'_> {
                     bar_y - 5.0
                 );
             }
-            let _ = write!(self.out, "{}", link(ev.map(|(i, _)| i), &inner));
+            let _ = write!(self.out, "{}", self.idx.link(ev.map(|(i, _)| i), &inner));
         }
         self.recovery_brackets(j, tick_y + 22.0);
     }
@@ -1056,6 +1069,8 @@ header .sub { color: #5f6368; }
 .card .s { color: #5f6368; font-size: 12px; }
 .card.bad .v { color: #c5221f; }
 .panel { background: #fff; border: 1px solid #dadce0; border-radius: 8px; padding: 12px 14px; }
+.panel.notes { border-left: 4px solid #f9ab00; }
+.panel.notes ul { margin: 0; padding-left: 20px; }
 svg text { fill: #202124; }
 svg .tick { font-size: 11px; fill: #5f6368; }
 svg .axis { stroke: #9aa0a6; stroke-width: 1; }
@@ -1126,6 +1141,7 @@ fn legend() -> String {
         (sw(&format!("<circle cx=\"11\" cy=\"7\" r=\"5\" fill=\"{C_FAILED}\"/>")), "FAILED"),
         (sw("<rect x=\"1\" y=\"2\" width=\"20\" height=\"10\" fill=\"url(#gap-legend)\"/><defs><pattern id=\"gap-legend\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#f1f3f4\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#bdc1c6\" stroke-width=\"2\"/></pattern></defs>"), "job without a JobManager"),
         (sw(&format!("<line x1=\"7\" y1=\"3\" x2=\"7\" y2=\"11\" stroke=\"{C_CKPT}\" stroke-width=\"1.5\"/><line x1=\"11\" y1=\"3\" x2=\"11\" y2=\"11\" stroke=\"{C_CKPT}\" stroke-width=\"1.5\"/><line x1=\"15\" y1=\"3\" x2=\"15\" y2=\"11\" stroke=\"{C_CKPT}\" stroke-width=\"1.5\"/>")), "checkpoint completed"),
+        (sw(&format!("<line x1=\"11\" y1=\"1\" x2=\"11\" y2=\"13\" stroke=\"{C_RESTORE}\" stroke-width=\"2.5\"/>")), "savepoint completed"),
         (sw(&format!("<line x1=\"11\" y1=\"1\" x2=\"11\" y2=\"13\" stroke=\"{C_LOST}\" stroke-width=\"2\" stroke-dasharray=\"2 2\"/>")), "checkpoint lost (never completed)"),
         (sw(&format!("<path d=\"M11,1 l6,6 l-6,6 l-6,-6 z\" fill=\"{C_RESTORE}\"/>")), "restore"),
         (sw(&format!("<rect x=\"6\" y=\"2\" width=\"10\" height=\"10\" rx=\"2\" fill=\"{C_CLEANUP}\"/>")), "HA data cleanup"),
@@ -1192,6 +1208,52 @@ fn verdict_html(v: &Verdict) -> String {
     }
     out.push_str("</div>");
     out
+}
+
+/// At most this many rows in the event table; beyond it routine checkpoint events are left
+/// out so that a day of logs still gives a page a browser opens quickly.
+const MAX_TABLE_ROWS: usize = 5000;
+
+/// Which events get a row in the event table: all of them up to [`MAX_TABLE_ROWS`], else
+/// everything but the checkpoint triggers and completions no failover refers to.
+fn table_rows(a: &Analysis, events: &[Event]) -> Vec<bool> {
+    if events.len() <= MAX_TABLE_ROWS {
+        return vec![true; events.len()];
+    }
+    let mut wanted: std::collections::HashSet<(&str, u64)> = std::collections::HashSet::new();
+    for f in &a.failovers {
+        for j in &f.jobs {
+            let ids = [
+                j.latest_completed_before,
+                j.restored_checkpoint,
+                j.first_completed_after,
+            ];
+            for id in ids
+                .into_iter()
+                .flatten()
+                .chain(j.lost_checkpoints.iter().copied())
+            {
+                wanted.insert((j.job.as_str(), id));
+            }
+        }
+    }
+    for jr in &a.jobs {
+        for r in &jr.restores {
+            wanted.insert((jr.job.as_str(), r.checkpoint));
+        }
+    }
+    events
+        .iter()
+        .map(|e| match e.kind {
+            Kind::CheckpointTriggered | Kind::CheckpointCompleted => {
+                match (e.fields.job.as_deref(), e.fields.checkpoint) {
+                    (Some(job), Some(id)) => wanted.contains(&(job, id)),
+                    _ => false,
+                }
+            }
+            _ => true,
+        })
+        .collect()
 }
 
 fn event_fields(e: &Event) -> String {
@@ -1288,7 +1350,7 @@ fn job_name<'a>(a: &'a Analysis, job: &str) -> &'a str {
 /// failovers, verdicts with evidence, leadership terms, jobs, and the event table. One
 /// self-contained file; `events` are the parsed events the analysis was built from.
 pub fn timeline_html(a: &Analysis, events: &[Event]) -> String {
-    let idx = Index::new(events);
+    let idx = Index::new(a, events);
     let clock = Clock::for_span(span(a));
     let h = Headline::of(a);
     let c = Counts::of(a);
@@ -1378,18 +1440,18 @@ pub fn timeline_html(a: &Analysis, events: &[Event]) -> String {
         c.failed > 0,
     ));
     out.push_str("</section>\n");
-    // Chart.
-    out.push_str("<h2>Timeline</h2><div class=\"panel\">");
-    out.push_str(&chart(a, &idx));
-    out.push_str(&legend());
-    out.push_str("<div class=\"hint\">Times in UTC. Hover a mark for the log line behind it; click it to jump to the line in the event table.</div></div>\n");
     if !a.notes.is_empty() {
-        out.push_str("<h2>Notes</h2><div class=\"panel\"><ul>");
+        out.push_str("<h2>Notes</h2><div class=\"panel notes\"><ul>");
         for n in &a.notes {
             let _ = write!(out, "<li>{}</li>", esc(n));
         }
         out.push_str("</ul></div>\n");
     }
+    // Chart.
+    out.push_str("<h2>Timeline</h2><div class=\"panel\">");
+    out.push_str(&chart(a, &idx));
+    out.push_str(&legend());
+    out.push_str("<div class=\"hint\">Times in UTC. Hover a mark for the log line behind it; click it to jump to the line in the event table.</div></div>\n");
     // Failovers.
     if !a.failovers.is_empty() {
         let _ = writeln!(
@@ -1470,7 +1532,11 @@ pub fn timeline_html(a: &Analysis, events: &[Event]) -> String {
         "<h2>Events <span class=\"muted\">· {}</span></h2><div class=\"events\"><table class=\"evtable\"><colgroup><col style=\"width:104px\"><col style=\"width:22%\"><col style=\"width:170px\"><col style=\"width:24%\"><col></colgroup><thead><tr><th>time (UTC)</th><th>source:line</th><th>kind</th><th>fields</th><th>text</th></tr></thead><tbody>",
         esc(&plural(events.len(), "event"))
     );
+    let omitted = idx.in_table.iter().filter(|shown| !**shown).count();
     for (i, e) in events.iter().enumerate() {
+        if !idx.in_table.get(i).copied().unwrap_or(false) {
+            continue;
+        }
         let _ = writeln!(
             out,
             "<tr id=\"ev{i}\" class=\"{}\"><td class=\"ts\">{}</td><td class=\"loc\">{}:{}</td><td class=\"kind\">{}</td><td class=\"mono\">{}</td><td class=\"text\">{}</td></tr>",
@@ -1484,6 +1550,13 @@ pub fn timeline_html(a: &Analysis, events: &[Event]) -> String {
         );
     }
     out.push_str("</tbody></table></div>\n");
+    if omitted > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"hint\">{} routine checkpoint events are not listed here (those of restored, lost and first-after-recovery checkpoints are); <code>flinkha events</code> prints them all.</p>",
+            omitted
+        );
+    }
     let _ = write!(
         out,
         "<footer>Generated by flinkha {} from {} in JobManager logs.</footer>\n</body>\n</html>\n",
@@ -1659,6 +1732,52 @@ mod tests {
         // Without events, the collapsed runs are drawn instead.
         let h = timeline_html(&a, &events);
         assert!(h.contains("<title>checkpoints 1–15 completed every ~2.0 s until"));
+    }
+
+    #[test]
+    fn big_logs_keep_the_event_table_small() {
+        let (a, mut events) = story::story();
+        let template = events
+            .iter()
+            .find(|e| {
+                e.kind == Kind::CheckpointCompleted && e.fields.job.as_deref() == Some(story::J2)
+            })
+            .cloned()
+            .unwrap();
+        for k in 0..60_000u64 {
+            let mut e = template.clone();
+            e.fields.checkpoint = Some(1000 + k);
+            e.line = 100_000 + k;
+            events.push(e);
+        }
+        let started = std::time::Instant::now();
+        let h = timeline_html(&a, &events);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        let rows = h.matches("<tr id=\"ev").count();
+        assert!(rows < 200, "{rows} rows");
+        assert!(h.contains("routine checkpoint events are not listed here"));
+        // The completion of the restored checkpoint 15 and the lost trigger of 16 keep their
+        // rows, and the marks link to them; a routine one has neither.
+        let row_of = |kind: Kind, id: u64| {
+            events
+                .iter()
+                .position(|e| {
+                    e.kind == kind
+                        && e.fields.checkpoint == Some(id)
+                        && e.fields.job.as_deref() == Some(J1)
+                })
+                .unwrap()
+        };
+        for i in [
+            row_of(Kind::CheckpointCompleted, 15),
+            row_of(Kind::CheckpointTriggered, 16),
+        ] {
+            assert!(h.contains(&format!("<tr id=\"ev{i}\"")));
+            assert!(h.contains(&format!("<a href=\"#ev{i}\">")));
+        }
+        let routine = row_of(Kind::CheckpointCompleted, 5);
+        assert!(!h.contains(&format!("<tr id=\"ev{routine}\"")));
+        assert!(!h.contains(&format!("<a href=\"#ev{routine}\">")));
     }
 
     #[test]
