@@ -11,7 +11,8 @@
 use super::check::{kind_name, plural, Counts};
 use super::escape;
 use super::timeline::{
-    failover_details, is_globally_terminal, jm_label, job_label, run_text, span, Headline, Worst,
+    failover_details, is_globally_terminal, jm_label, job_label, run_text, span, Headline,
+    NotRecovered, Worst,
 };
 use super::units::{self, Clock};
 use crate::check::model::{
@@ -1123,6 +1124,12 @@ tr.k-leader td.kind { color: #1a73e8; font-weight: 600; }
 .events { max-height: 640px; overflow: auto; border: 1px solid #dadce0; border-radius: 8px; }
 .bad { color: #c5221f; font-weight: 600; }
 footer { margin-top: 32px; color: #80868b; font-size: 12px; }
+@media print {
+  body { background: #fff; padding: 0; }
+  .events { max-height: none; overflow: visible; border: 0; }
+  th { position: static; }
+  .panel, .card { break-inside: avoid; }
+}
 "#;
 
 fn legend() -> String {
@@ -1424,7 +1431,8 @@ pub fn timeline_html(a: &Analysis, events: &[Event]) -> String {
     if h.not_recovered.is_empty() {
         out.push_str(&worst_card("Worst RTO", &h.worst_rto));
     } else {
-        let (job, n) = h.not_recovered.first().cloned().unwrap_or_default();
+        let NotRecovered { job, failover: n } =
+            h.not_recovered.first().cloned().unwrap_or_default();
         out.push_str(&card(
             "Worst RTO",
             "not recovered",

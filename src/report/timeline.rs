@@ -95,6 +95,15 @@ pub(crate) struct Worst {
     pub failover: usize,
 }
 
+/// A job never seen RUNNING again after a failover.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub(crate) struct NotRecovered {
+    /// The job.
+    pub job: String,
+    /// Failover number (1-based, as printed).
+    pub failover: usize,
+}
+
 /// The numbers an incident review starts with.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub(crate) struct Headline {
@@ -110,8 +119,8 @@ pub(crate) struct Headline {
     pub worst_rpo: Option<Worst>,
     /// Longest time without a leader (ms, failover number).
     pub longest_leaderless: Option<(i64, usize)>,
-    /// Jobs never seen RUNNING again after a failover: (job, failover number).
-    pub not_recovered: Vec<(String, usize)>,
+    /// Jobs never seen RUNNING again after a failover.
+    pub not_recovered: Vec<NotRecovered>,
 }
 
 impl Headline {
@@ -143,7 +152,10 @@ impl Headline {
                         });
                     }
                 } else {
-                    h.not_recovered.push((j.job.clone(), n));
+                    h.not_recovered.push(NotRecovered {
+                        job: j.job.clone(),
+                        failover: n,
+                    });
                 }
                 if let Some(ms) = j.rpo_ms {
                     if worse(&h.worst_rpo, ms) {
@@ -573,7 +585,7 @@ fn header_lines(a: &Analysis) -> Vec<String> {
         worst_text(&h.worst_rpo),
         leaderless
     ));
-    for (job, n) in &h.not_recovered {
+    for NotRecovered { job, failover: n } in &h.not_recovered {
         lines.push(format!(
             "NOT RECOVERED: job {} never RUNNING again after failover #{n}",
             units::short(job)
@@ -777,7 +789,7 @@ pub fn timeline_markdown(a: &Analysis) -> String {
         worst(&h.worst_rpo),
         leaderless
     );
-    for (job, n) in &h.not_recovered {
+    for NotRecovered { job, failover: n } in &h.not_recovered {
         let _ = writeln!(
             out,
             "\n**Not recovered:** job `{}` was never RUNNING again after failover #{n}.",
@@ -1163,6 +1175,11 @@ mod tests {
         );
         assert_eq!(h.longest_leaderless, Some((11_531, 1)));
         assert!(h.not_recovered.is_empty());
+        let (mut a, _) = story::story();
+        a.failovers[1].jobs[0].rto_ms = None;
+        let v: serde_json::Value = serde_json::from_str(&timeline_json(&a)).unwrap();
+        assert_eq!(v["summary"]["not_recovered"][0]["job"], J1);
+        assert_eq!(v["summary"]["not_recovered"][0]["failover"], 2);
     }
 
     #[test]
