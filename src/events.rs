@@ -417,7 +417,8 @@ pub struct Event {
     /// The typed details.
     #[serde(flatten)]
     pub fields: Fields,
-    /// The log line (message part, first line) the event was read from: the evidence.
+    /// The log line the event was read from, as written (kubectl decorations removed; the
+    /// first line of a multi-line record): the evidence.
     pub text: String,
 }
 

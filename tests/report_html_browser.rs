@@ -152,3 +152,67 @@ fn html_timeline_renders_in_headless_chromium() {
         png.len()
     );
 }
+
+#[test]
+fn html_timeline_of_a_real_failover_renders_in_headless_chromium() {
+    if std::env::var_os("FLINKHA_SKIP_BROWSER").is_some_and(|v| v == "1") {
+        eprintln!("FLINKHA_SKIP_BROWSER=1: browser test skipped");
+        return;
+    }
+    let Some(bin) = chromium() else {
+        panic!(
+            "the `chromium` binary is missing: `apt-get install chromium` \
+             (or set FLINKHA_SKIP_BROWSER=1 to skip this test)"
+        );
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("happy.html");
+    // The real 1.20.5 story: kill -9 of the leader, a standby takes over and restores
+    // checkpoint 15, then a TaskManager loss and a restore from 31.
+    let status = Command::new(env!("CARGO_BIN_EXE_flinkha"))
+        .args(["timeline", "--format", "html", "-o"])
+        .arg(&page)
+        .arg("samples/corpus/1.20.5/happy")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("run flinkha timeline");
+    assert!(status.success());
+    let url = format!("file://{}", page.display());
+    let shot = dir.path().join("happy.png");
+    let dom = run_chromium(
+        &bin,
+        &dir.path().join("p1"),
+        &["--dump-dom".to_string()],
+        &url,
+    );
+    run_chromium(
+        &bin,
+        &dir.path().join("p2"),
+        &[
+            format!("--screenshot={}", shot.display()),
+            "--window-size=1400,1000".to_string(),
+        ],
+        &url,
+    );
+    if let Some(out) = std::env::var_os("FLINKHA_BROWSER_OUT") {
+        let out = PathBuf::from(out);
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::copy(&page, out.join("happy.html")).unwrap();
+        std::fs::copy(&shot, out.join("happy.png")).unwrap();
+    }
+    assert!(dom.contains("<svg id=\"chart\""), "no chart SVG in the DOM");
+    assert!(dom.contains("17dbae1c"), "job id missing");
+    assert!(dom.contains("standalonesession-0") && dom.contains("standalonesession-1"));
+    assert!(
+        dom.contains("Completed checkpoint 15 for job"),
+        "evidence of the restored checkpoint missing"
+    );
+    assert!(dom.contains("from Checkpoint 15 @"), "restore line missing");
+    let png = std::fs::read(&shot).expect("no screenshot written");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(
+        png.len() > 40_000,
+        "screenshot of {} bytes is too small",
+        png.len()
+    );
+}
