@@ -112,6 +112,147 @@ impl Input {
     }
 }
 
+impl Input {
+    /// A handle for reading this input at any offset from several threads at once, or
+    /// `None` unless it is a regular file that does not start with the gzip magic bytes
+    /// (standard input, pipes and compressed files are read front to back only). A file
+    /// that cannot be examined is `None` too: it is then read the ordinary way, which
+    /// reports the error with its line.
+    pub fn shared_file(&self) -> Option<SharedFile> {
+        let (Origin::File(f), Some(len)) = (&self.origin, self.size) else {
+            return None;
+        };
+        let file = SharedFile {
+            file: Arc::new(f.try_clone().ok()?),
+            len,
+        };
+        let mut magic = [0u8; 2];
+        let mut got = 0;
+        while got < magic.len() {
+            let rest = magic.get_mut(got..)?;
+            match file.read_at(rest, got as u64) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => return None,
+            }
+        }
+        (magic != [0x1f, 0x8b]).then_some(file)
+    }
+}
+
+/// A regular file read by offset (`pread`), so that several threads can read sections of it
+/// at once without sharing a file position: how one large file is parsed in chunks.
+#[derive(Clone, Debug)]
+pub struct SharedFile {
+    file: Arc<File>,
+    len: u64,
+}
+
+impl SharedFile {
+    /// The file's size when it was opened.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the file was empty when it was opened.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Read into `buf` from byte `pos`; 0 at end of file.
+    pub fn read_at(&self, buf: &mut [u8], pos: u64) -> io::Result<usize> {
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::FileExt::read_at(&*self.file, buf, pos)
+        }
+        #[cfg(windows)]
+        {
+            std::os::windows::fs::FileExt::seek_read(&*self.file, buf, pos)
+        }
+        #[cfg(not(any(unix, windows)))]
+        {
+            let _ = (buf, pos);
+            Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "positional reads are not supported on this platform",
+            ))
+        }
+    }
+
+    /// The first line start at or after `pos`: `pos` itself when it is 0 or follows a `\n`,
+    /// else the byte after the next `\n`, or the end of the file (as it is now) when no `\n`
+    /// follows.
+    pub fn line_start_at_or_after(&self, pos: u64) -> io::Result<u64> {
+        if pos == 0 {
+            return Ok(0);
+        }
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut at = pos - 1;
+        loop {
+            let n = match self.read_at(&mut buf, at) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            let Some(read) = buf.get(..n).filter(|r| !r.is_empty()) else {
+                return Ok(at);
+            };
+            if let Some(p) = memchr::memchr(b'\n', read) {
+                return Ok(at + p as u64 + 1);
+            }
+            at += n as u64;
+        }
+    }
+
+    /// A buffered reader of the bytes from `start` up to `end` (exclusive; `None`: to the
+    /// end of the file, however long it has grown). Bytes read are added to `counter`.
+    pub fn section(
+        &self,
+        start: u64,
+        end: Option<u64>,
+        counter: Arc<AtomicU64>,
+    ) -> BufReader<Section> {
+        BufReader::with_capacity(
+            BUF_SIZE,
+            Section {
+                file: self.clone(),
+                pos: start,
+                end,
+                counter,
+            },
+        )
+    }
+}
+
+/// The bytes of one byte range of a [`SharedFile`], read by offset.
+#[derive(Debug)]
+pub struct Section {
+    file: SharedFile,
+    pos: u64,
+    end: Option<u64>,
+    counter: Arc<AtomicU64>,
+}
+
+impl Read for Section {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = match self.end {
+            Some(end) => {
+                let left = end.saturating_sub(self.pos);
+                buf.len().min(usize::try_from(left).unwrap_or(usize::MAX))
+            }
+            None => buf.len(),
+        };
+        let Some(dst) = buf.get_mut(..want).filter(|d| !d.is_empty()) else {
+            return Ok(0);
+        };
+        let n = self.file.read_at(dst, self.pos)?;
+        self.pos += n as u64;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 /// A reader that counts the bytes it delivers into a shared counter (progress display).
 struct Counting<R> {
     inner: R,
@@ -633,5 +774,55 @@ mod tests {
         }
         assert_eq!(got, vec!["one", "two"]);
         assert!(counter.load(Ordering::Relaxed) > 0);
+    }
+
+    #[test]
+    fn shared_file_only_for_plain_regular_files() {
+        use flate2::write::GzEncoder;
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("a.log");
+        std::fs::write(&plain, "ab\ncd\n").unwrap();
+        let gz = dir.path().join("b.log");
+        let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(b"ab\n").unwrap();
+        std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+        let one_byte = dir.path().join("c.log");
+        std::fs::write(&one_byte, [0x1f]).unwrap();
+        let got: Vec<Option<u64>> = resolve(&[plain, gz, one_byte])
+            .unwrap()
+            .iter()
+            .map(|i| i.shared_file().map(|f| f.len()))
+            .collect();
+        assert_eq!(got, vec![Some(6), None, Some(1)]);
+        assert!(stdin_input().shared_file().is_none());
+    }
+
+    #[test]
+    fn line_starts_and_sections() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.log");
+        // 14 bytes, line starts 0, 3, 4, 11; no final newline.
+        std::fs::write(&p, "ab\n\nlong x\nend").unwrap();
+        let f = resolve(&[p]).unwrap().pop().unwrap().shared_file().unwrap();
+        let starts: Vec<u64> = (0..=15)
+            .map(|pos| f.line_start_at_or_after(pos).unwrap())
+            .collect();
+        assert_eq!(
+            starts,
+            vec![0, 3, 3, 3, 4, 11, 11, 11, 11, 11, 11, 11, 14, 14, 14, 14]
+        );
+        let counter = Arc::new(AtomicU64::new(0));
+        let read = |start, end| {
+            let mut s = String::new();
+            f.section(start, end, counter.clone())
+                .read_to_string(&mut s)
+                .unwrap();
+            s
+        };
+        assert_eq!(read(3, Some(11)), "\nlong x\n");
+        assert_eq!(read(11, None), "end");
+        assert_eq!(read(11, Some(4)), "");
+        assert_eq!(counter.load(Ordering::Relaxed), 11);
     }
 }
