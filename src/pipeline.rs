@@ -7,6 +7,13 @@
 //! inputs are merged by timestamp (ties: input order, then line order). Memory stays flat in
 //! the input size: only events travel, never whole files.
 //!
+//! One large regular file is parsed in parallel ([`Chunking`]): chunks split at line
+//! boundaries are parsed on the rayon pool, each on its own as if it were a whole input, a
+//! few at a time; their items are then taken in file order, with line numbers shifted,
+//! pods matched by name, and lines before a chunk's first record counted as continuation
+//! lines when an earlier chunk had a record. The items pass the same reorder buffer in the
+//! same order as in sequential parsing, so the output is identical.
+//!
 //! One input can hold several sources: `kubectl logs --prefix` puts the pod in front of every
 //! line, and each pod becomes a source of its own. `kubectl logs` without `-f` writes one pod
 //! after the other, so such a stream is reordered as a whole (only its events are held, up to
@@ -20,7 +27,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
 use std::cmp::{Ordering as CmpOrdering, Reverse};
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -54,7 +61,72 @@ pub struct Options {
     /// Streaming (`kubectl logs -f`): deliver every item as soon as its record starts, in
     /// arrival order, with no reordering. The sink should flush what it writes.
     pub follow: bool,
+    /// When and how one large file is parsed in parallel chunks.
+    pub chunking: Chunking,
 }
+
+/// Parallel parsing of one large file: a regular, uncompressed file (not standard input,
+/// not `.gz`, not with `follow`) of at least `threshold` bytes is cut into chunks of about
+/// `chunk_size` bytes at line boundaries, parsed on the rayon pool, and stitched back in
+/// file order. The result is the one sequential parsing gives: same items, same order, same
+/// line numbers, same counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chunking {
+    /// Files smaller than this many bytes are parsed sequentially (`u64::MAX`: always).
+    pub threshold: u64,
+    /// Bytes per chunk (a chunk ends at the first line end at or after that many bytes).
+    pub chunk_size: u64,
+    /// Chunks parsed or waiting to be taken in at once, bounding memory; 0: twice the
+    /// number of rayon threads, but no more than [`DEFAULT_BYTES_IN_FLIGHT`] of input.
+    pub in_flight: usize,
+}
+
+impl Chunking {
+    /// Never chunk: every input is parsed sequentially.
+    pub const OFF: Chunking = Chunking {
+        threshold: u64::MAX,
+        chunk_size: DEFAULT_CHUNK_SIZE,
+        in_flight: 0,
+    };
+
+    /// The number of chunks in flight: [`Chunking::in_flight`], or its automatic value.
+    fn window(&self) -> usize {
+        match self.in_flight {
+            0 => {
+                let by_bytes = DEFAULT_BYTES_IN_FLIGHT / self.chunk_size.max(1);
+                let by_bytes = usize::try_from(by_bytes).unwrap_or(usize::MAX).max(2);
+                (2 * rayon::current_num_threads()).clamp(2, by_bytes)
+            }
+            n => n,
+        }
+    }
+}
+
+impl Default for Chunking {
+    /// Files of 32 MiB and more, in chunks of 2 MiB, twice as many in flight as threads
+    /// (at most 16 MiB of input).
+    fn default() -> Self {
+        Chunking {
+            threshold: DEFAULT_CHUNK_THRESHOLD,
+            chunk_size: DEFAULT_CHUNK_SIZE,
+            in_flight: 0,
+        }
+    }
+}
+
+/// Default [`Chunking::threshold`]: smaller files parse in well under a second anyway.
+pub const DEFAULT_CHUNK_THRESHOLD: u64 = 32 << 20;
+
+/// Default [`Chunking::chunk_size`]. A chunk's events are held until it is taken in
+/// (about 0.6 MiB of events per MiB of a checkpoint-heavy log), so memory grows with the
+/// chunk size, while speed does not: on two cores, with four chunks in flight, 1, 2, 4 and
+/// 8 MiB chunks parsed the 1 GiB benchmark log equally fast (1.6 s against 2.2 s
+/// sequentially), at 26, 29, 34 and 42 MiB peak RSS.
+pub const DEFAULT_CHUNK_SIZE: u64 = 2 << 20;
+
+/// Input bytes in flight at most when [`Chunking::in_flight`] is automatic: keeps memory
+/// flat on machines with many cores.
+pub const DEFAULT_BYTES_IN_FLIGHT: u64 = 16 << 20;
 
 /// What the pipeline delivers.
 // Events are by far the common item; boxing them would cost an allocation each.
@@ -606,87 +678,119 @@ impl Src {
             last_text: String::new(),
         }
     }
+
+    /// Add what a later chunk of the same source counted (its lines numbered from
+    /// `offset + 1`). The chunk counted the lines before its first record as unparseable;
+    /// they continue this source's last record when it has one.
+    fn absorb(&mut self, chunk: Src, offset: u64) {
+        // Destructured whole, so that a new counter cannot be forgotten here.
+        let SourceSummary {
+            name: _,
+            lines,
+            records,
+            continuation_lines,
+            unparseable,
+            events,
+            ignored,
+            unmatched,
+            truncated_lines,
+            first_ts,
+            last_ts,
+        } = chunk.sum;
+        let (continuation_lines, unparseable) = if self.last.is_some() {
+            (continuation_lines + unparseable, 0)
+        } else {
+            (continuation_lines, unparseable)
+        };
+        let s = &mut self.sum;
+        s.lines += lines;
+        s.records += records;
+        s.continuation_lines += continuation_lines;
+        s.unparseable += unparseable;
+        s.events += events;
+        s.ignored += ignored;
+        s.unmatched += unmatched;
+        s.truncated_lines += truncated_lines;
+        s.first_ts = s.first_ts.or(first_ts);
+        s.last_ts = last_ts.or(s.last_ts);
+        if let Some((ts, line)) = chunk.last {
+            self.last = Some((ts, line + offset));
+            self.last_text = chunk.last_text;
+        }
+    }
 }
 
-/// Parsing state of one input: its own source plus one per kubectl pod seen in it.
-struct LaneState<'o> {
+/// What one physical line yields.
+struct Parsed {
+    /// The pod source the line belongs to (`None`: the input's own source), and whether
+    /// this line is the pod's first.
+    pod: Option<(usize, bool)>,
+    /// The line's item, if it starts a record that becomes one.
+    item: Option<Keyed>,
+}
+
+/// The sources of one input (or of one chunk of it) and the per-line parsing step, shared
+/// by sequential and chunked parsing so that both count and classify alike.
+struct Sources<'o> {
     opts: &'o Options,
     own: Src,
     pods: Vec<Src>,
     last_pod: usize,
-    reorder: Reorder,
 }
 
-impl<'o> LaneState<'o> {
+impl<'o> Sources<'o> {
     fn new(name: Arc<str>, opts: &'o Options) -> Self {
-        LaneState {
+        Sources {
             opts,
             own: Src::new(name, "", ""),
             pods: Vec::new(),
             last_pod: 0,
-            reorder: Reorder {
-                heap: BinaryHeap::new(),
-                newest: None,
-                cap: if opts.follow { 0 } else { REORDER_CAP },
-                window: Some(TimeDelta::milliseconds(REORDER_WINDOW_MS)),
-            },
         }
     }
 
     /// The index into `pods` for a `[pod/NAME/CONTAINER]` prefix, adding the pod on first
-    /// sight. The first container of a pod is named after the pod, others `pod/container`.
-    fn pod_index(&mut self, pod: &str, container: &str) -> usize {
+    /// sight (then `true`). The first container of a pod is named after the pod, others
+    /// `pod/container`.
+    fn pod_index(&mut self, pod: &str, container: &str) -> (usize, bool) {
         if let Some(p) = self.pods.get(self.last_pod) {
             if p.pod == pod && p.container == container {
-                return self.last_pod;
+                return (self.last_pod, false);
             }
         }
-        let idx = match self
+        let found = self
             .pods
             .iter()
-            .position(|p| p.pod == pod && p.container == container)
-        {
-            Some(i) => i,
+            .position(|p| p.pod == pod && p.container == container);
+        let (idx, new) = match found {
+            Some(i) => (i, false),
             None => {
                 let name = if self.pods.iter().any(|p| p.pod == pod) {
                     format!("{pod}/{container}")
                 } else {
                     pod.to_string()
                 };
-                if self.pods.is_empty() && !self.opts.follow {
-                    // kubectl writes pods one after the other: sort the whole stream.
-                    self.reorder.cap = POD_STREAM_CAP;
-                    self.reorder.window = None;
-                }
                 self.pods.push(Src::new(Arc::from(name), pod, container));
-                self.pods.len() - 1
+                (self.pods.len() - 1, true)
             }
         };
         self.last_pod = idx;
-        idx
+        (idx, new)
     }
 
-    fn line(
-        &mut self,
-        raw: RawLine<'_>,
-        emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
-    ) -> Result<(), LaneError> {
+    /// Count one physical line for its source and classify it when it starts a record.
+    fn line(&mut self, raw: RawLine<'_>) -> Parsed {
         let text: Cow<'_, str> = match std::str::from_utf8(raw.bytes) {
             Ok(s) => Cow::Borrowed(s),
             Err(_) => String::from_utf8_lossy(raw.bytes),
         };
         let deco = input::strip_kubectl(&text);
         let opts = self.opts;
-        let src = match deco.pod {
-            Some((pod, container)) => {
-                let i = self.pod_index(pod, container);
-                match self.pods.get_mut(i) {
-                    Some(s) => s,
-                    None => &mut self.own,
-                }
-            }
+        let pod = deco.pod.map(|(p, c)| self.pod_index(p, c));
+        let src = match pod.and_then(|(i, _)| self.pods.get_mut(i)) {
+            Some(s) => s,
             None => &mut self.own,
         };
+        let mut out = Parsed { pod, item: None };
         src.sum.lines += 1;
         if raw.truncated {
             src.sum.truncated_lines += 1;
@@ -697,7 +801,7 @@ impl<'o> LaneState<'o> {
             } else {
                 src.sum.unparseable += 1;
             }
-            return Ok(());
+            return out;
         };
         let ts = deco.ts.unwrap_or(env.ts);
         let line = raw.number;
@@ -728,7 +832,7 @@ impl<'o> LaneState<'o> {
             Classified::Unmatched => {
                 src.sum.unmatched += 1;
                 if !opts.want_unmatched {
-                    return Ok(());
+                    return out;
                 }
                 Item::Unmatched(Unmatched {
                     source: src.name.clone(),
@@ -741,19 +845,126 @@ impl<'o> LaneState<'o> {
             }
             Classified::Ignored => {
                 src.sum.ignored += 1;
-                return Ok(());
+                return out;
             }
-            Classified::Unwatched => return Ok(()),
+            Classified::Unwatched => return out,
         };
-        self.reorder.push(
-            Keyed {
-                ts,
-                line,
-                sub: 0,
-                item,
+        out.item = Some(Keyed {
+            ts,
+            line,
+            sub: 0,
+            item,
+        });
+        out
+    }
+}
+
+/// Parsing state of one input: its own source plus one per kubectl pod seen in it, and the
+/// reorder buffer its items pass.
+struct LaneState<'o> {
+    sources: Sources<'o>,
+    reorder: Reorder,
+}
+
+impl<'o> LaneState<'o> {
+    fn new(name: Arc<str>, opts: &'o Options) -> Self {
+        LaneState {
+            sources: Sources::new(name, opts),
+            reorder: Reorder {
+                heap: BinaryHeap::new(),
+                newest: None,
+                cap: if opts.follow { 0 } else { REORDER_CAP },
+                window: Some(TimeDelta::milliseconds(REORDER_WINDOW_MS)),
             },
-            emit,
-        )
+        }
+    }
+
+    /// A pod source was added: with the first one, the input is a multi-pod stream.
+    fn pod_added(&mut self) {
+        if self.sources.pods.len() == 1 && !self.sources.opts.follow {
+            // kubectl writes pods one after the other: sort the whole stream.
+            self.reorder.cap = POD_STREAM_CAP;
+            self.reorder.window = None;
+        }
+    }
+
+    fn line(
+        &mut self,
+        raw: RawLine<'_>,
+        emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
+    ) -> Result<(), LaneError> {
+        let parsed = self.sources.line(raw);
+        if let Some((_, true)) = parsed.pod {
+            self.pod_added();
+        }
+        match parsed.item {
+            Some(k) => self.reorder.push(k, emit),
+            None => Ok(()),
+        }
+    }
+
+    /// Take in the next chunk of the input, whose lines are numbered from `offset + 1`: its
+    /// items go through the reorder buffer in the order sequential parsing would have pushed
+    /// them, its pods are matched with (or added to) the ones seen so far, its counts added.
+    fn absorb(
+        &mut self,
+        chunk: ChunkOut,
+        offset: u64,
+        emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
+    ) -> Result<(), LaneError> {
+        let ChunkOut {
+            entries, own, pods, ..
+        } = chunk;
+        // Chunk-local pod index → index into `self.sources.pods`.
+        let mut global: Vec<Option<usize>> = vec![None; pods.len()];
+        for entry in entries.into_iter().flatten() {
+            match entry {
+                Entry::NewPod(local) => {
+                    if let (Some(p), Some(slot)) = (pods.get(local), global.get_mut(local)) {
+                        let (g, new) = self.sources.pod_index(&p.pod, &p.container);
+                        *slot = Some(g);
+                        if new {
+                            self.pod_added();
+                        }
+                    }
+                }
+                Entry::Item(pod, mut k) => {
+                    k.line += offset;
+                    let name = pod
+                        .and_then(|l| global.get(l).copied().flatten())
+                        .and_then(|g| self.sources.pods.get(g))
+                        .map(|s| s.name.clone());
+                    match &mut k.item {
+                        Item::Event(e) => {
+                            e.line += offset;
+                            if let Some(n) = name {
+                                e.source = n;
+                            }
+                        }
+                        Item::Unmatched(u) => {
+                            u.line += offset;
+                            if let Some(n) = name {
+                                u.source = n;
+                            }
+                        }
+                    }
+                    self.reorder.push(k, emit)?;
+                }
+            }
+        }
+        self.sources.own.absorb(own, offset);
+        for (local, src) in pods.into_iter().enumerate() {
+            let g = global.get(local).copied().flatten();
+            match g.and_then(|g| self.sources.pods.get_mut(g)) {
+                Some(s) => s.absorb(src, offset),
+                None => {
+                    return Err(LaneError::Fail(PipelineError::Internal(
+                        "a chunk's pod was not announced".to_string(),
+                    )))
+                }
+            }
+        }
+        Ok(())
     }
 
     /// End of input: a `log_end` per source that had records, then drain the buffer.
@@ -761,14 +972,15 @@ impl<'o> LaneState<'o> {
         mut self,
         emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
     ) -> Result<Vec<SourceSummary>, LaneError> {
-        let mut srcs = Vec::with_capacity(1 + self.pods.len());
-        if self.pods.is_empty() || self.own.sum.lines > 0 {
+        let sources = &mut self.sources;
+        let mut srcs = Vec::with_capacity(1 + sources.pods.len());
+        if sources.pods.is_empty() || sources.own.sum.lines > 0 {
             srcs.push(std::mem::replace(
-                &mut self.own,
+                &mut sources.own,
                 Src::new(Arc::from(""), "", ""),
             ));
         }
-        srcs.append(&mut self.pods);
+        srcs.append(&mut sources.pods);
         for s in &mut srcs {
             if let Some((ts, line)) = s.last {
                 let ev = Event {
@@ -795,7 +1007,8 @@ impl<'o> LaneState<'o> {
     }
 }
 
-/// Parse one input to the end, handing items (in this input's time order) to `emit`.
+/// Parse one input to the end, handing items (in this input's time order) to `emit`. A
+/// large regular file is parsed in chunks on the rayon pool ([`Chunking`]).
 fn run_lane(
     inp: Input,
     opts: &Options,
@@ -812,6 +1025,13 @@ fn run_lane(
             error,
         })
     };
+    // Never from inside the pool: waiting there for the pool's own tasks could deadlock.
+    let chunked = !opts.follow
+        && inp.size.is_some_and(|s| s >= opts.chunking.threshold)
+        && rayon::current_thread_index().is_none();
+    if let Some(file) = chunked.then(|| inp.shared_file()).flatten() {
+        return run_chunked(file, name, opts, bytes, abort, &read_err, emit);
+    }
     let reader = inp.into_reader(bytes).map_err(|e| read_err(0, e))?;
     let mut lines = LineReader::new(reader);
     let mut state = LaneState::new(name, opts);
@@ -831,6 +1051,182 @@ fn run_lane(
         }
     }
     state.finish(emit)
+}
+
+/// One entry of a chunk's output, in line order.
+// Items are by far the common entry; boxing them would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
+enum Entry {
+    /// The chunk's pod of this (chunk-local) index appears for the first time in the chunk.
+    NewPod(usize),
+    /// An item, of the chunk-local pod or (`None`) of the input's own source; its line
+    /// numbers count from the chunk's start.
+    Item(Option<usize>, Keyed),
+}
+
+/// What parsing one chunk yields: enough to continue the sequential state as if the chunk's
+/// lines had been fed to it.
+struct ChunkOut {
+    /// Items and first pod appearances, in line order, in blocks of [`ENTRY_BLOCK`]: no
+    /// reallocation while the chunk is parsed, and memory given back block by block while
+    /// it is taken in.
+    entries: Vec<Vec<Entry>>,
+    /// The input's own source as counted within the chunk alone.
+    own: Src,
+    /// Pods as counted within the chunk alone, in order of appearance in it.
+    pods: Vec<Src>,
+    /// Physical lines in the chunk.
+    lines: u64,
+}
+
+/// Entries per block of [`ChunkOut::entries`] (an entry is about half a kilobyte).
+const ENTRY_BLOCK: usize = 256;
+
+/// A chunk's entries, collected in blocks.
+#[derive(Default)]
+struct Entries {
+    blocks: Vec<Vec<Entry>>,
+}
+
+impl Entries {
+    fn push(&mut self, e: Entry) {
+        match self.blocks.last_mut() {
+            Some(b) if b.len() < ENTRY_BLOCK => b.push(e),
+            _ => {
+                let mut b = Vec::with_capacity(ENTRY_BLOCK);
+                b.push(e);
+                self.blocks.push(b);
+            }
+        }
+    }
+}
+
+/// Why a chunk was not parsed whole.
+enum ChunkFail {
+    /// Reading failed after this many of the chunk's lines.
+    Read(u64, io::Error),
+    /// The input's parsing was given up (the sink failed or another input failed).
+    Cancelled,
+    /// The parsing task panicked.
+    Panicked,
+}
+
+/// Sets the flag when dropped: tells a lane's remaining chunk tasks to stop early, however
+/// the lane ends.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Parse one large file in chunks split at line boundaries, at most a few chunks in flight
+/// on the rayon pool, and take the results in file order into one [`LaneState`], so that
+/// the items, their order and the counts are those of sequential parsing.
+fn run_chunked(
+    file: input::SharedFile,
+    name: Arc<str>,
+    opts: &Options,
+    bytes: Arc<AtomicU64>,
+    abort: &AtomicBool,
+    read_err: &dyn Fn(u64, io::Error) -> LaneError,
+    emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
+) -> Result<Vec<SourceSummary>, LaneError> {
+    let shared = Arc::new(opts.clone());
+    let cancel = CancelOnDrop(Arc::new(AtomicBool::new(false)));
+    let chunk_size = opts.chunking.chunk_size.max(1);
+    let in_flight = opts.chunking.window();
+    let mut state = LaneState::new(name.clone(), opts);
+    let mut pending: VecDeque<Receiver<Result<ChunkOut, ChunkFail>>> = VecDeque::new();
+    // Start of the next chunk to hand out; `None` once the last one (to end of file) is out.
+    let mut next = Some(0u64);
+    // Lines of the chunks taken in so far.
+    let mut offset = 0u64;
+    loop {
+        while pending.len() < in_flight {
+            let Some(start) = next else { break };
+            // A failed boundary search makes this chunk the last; reading it then reports
+            // the error with its line.
+            let end = file
+                .line_start_at_or_after(start.saturating_add(chunk_size))
+                .ok()
+                .filter(|e| *e < file.len());
+            let (tx, rx) = sync_channel(1);
+            let (file, opts, name) = (file.clone(), shared.clone(), name.clone());
+            let (bytes, cancel) = (bytes.clone(), cancel.0.clone());
+            rayon::spawn(move || {
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    parse_chunk(&file, start, end, &opts, name, bytes, &cancel)
+                }));
+                let _ = tx.send(r.unwrap_or(Err(ChunkFail::Panicked)));
+            });
+            pending.push_back(rx);
+            next = end;
+        }
+        let Some(rx) = pending.pop_front() else { break };
+        if abort.load(Ordering::Relaxed) {
+            return Err(LaneError::Stopped);
+        }
+        match rx.recv() {
+            Ok(Ok(chunk)) => {
+                let n = chunk.lines;
+                state.absorb(chunk, offset, emit)?;
+                offset += n;
+            }
+            Ok(Err(ChunkFail::Read(line, e))) => return Err(read_err(offset + line, e)),
+            Ok(Err(ChunkFail::Cancelled)) => return Err(LaneError::Stopped),
+            Ok(Err(ChunkFail::Panicked)) | Err(_) => {
+                return Err(LaneError::Fail(PipelineError::Internal(
+                    "a parsing task stopped unexpectedly".to_string(),
+                )))
+            }
+        }
+    }
+    state.finish(emit)
+}
+
+/// Parse the lines from byte `start` (a line start) to `end` (a line start; `None`: end of
+/// file) on their own, as if they were a whole input.
+fn parse_chunk(
+    file: &input::SharedFile,
+    start: u64,
+    end: Option<u64>,
+    opts: &Options,
+    name: Arc<str>,
+    bytes: Arc<AtomicU64>,
+    cancel: &AtomicBool,
+) -> Result<ChunkOut, ChunkFail> {
+    if cancel.load(Ordering::Relaxed) {
+        return Err(ChunkFail::Cancelled);
+    }
+    let mut lines = LineReader::new(file.section(start, end, bytes));
+    let mut sources = Sources::new(name, opts);
+    let mut entries = Entries::default();
+    loop {
+        let raw = match lines.next_line() {
+            Ok(Some(l)) => l,
+            Ok(None) => break,
+            Err(e) => return Err(ChunkFail::Read(lines.line_number(), e)),
+        };
+        let number = raw.number;
+        let parsed = sources.line(raw);
+        if let Some((i, true)) = parsed.pod {
+            entries.push(Entry::NewPod(i));
+        }
+        if let Some(k) = parsed.item {
+            entries.push(Entry::Item(parsed.pod.map(|(i, _)| i), k));
+        }
+        if number % 4096 == 0 && cancel.load(Ordering::Relaxed) {
+            return Err(ChunkFail::Cancelled);
+        }
+    }
+    Ok(ChunkOut {
+        entries: entries.blocks,
+        own: sources.own,
+        pods: sources.pods,
+        lines: lines.line_number(),
+    })
 }
 
 #[cfg(test)]
@@ -862,6 +1258,7 @@ mod tests {
             want_unmatched: true,
             progress: false,
             follow,
+            chunking: Chunking::OFF,
         }
     }
 
@@ -1063,5 +1460,206 @@ mod tests {
             Item::Event(e) => assert_eq!((e.kind, e.line), (Kind::LogEnd, 2)),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Run the whole pipeline over one file with the given chunking.
+    fn run_file(path: &std::path::Path, o: &Options, chunking: Chunking) -> (Vec<Item>, Summary) {
+        let o = Options {
+            chunking,
+            ..o.clone()
+        };
+        let mut items = Vec::new();
+        let summary = run(&[path.to_path_buf()], &o, &mut |i| {
+            items.push(i);
+            Ok(())
+        })
+        .unwrap();
+        (items, summary)
+    }
+
+    fn tiny_chunks(chunk_size: u64) -> Chunking {
+        Chunking {
+            threshold: 0,
+            chunk_size,
+            in_flight: 3,
+        }
+    }
+
+    /// Lines that exercise stitching: garbage before any record, continuation lines, pods
+    /// that appear in later chunks, a second container of a pod, CRLF, invalid UTF-8, an
+    /// over-long line, out-of-order timestamps, and no final newline.
+    fn stitch_sample() -> Vec<u8> {
+        let mut out: Vec<u8> = Vec::new();
+        let mut put = |l: &[u8]| {
+            out.extend_from_slice(l);
+            out.push(b'\n');
+        };
+        put(b"garbage before any record");
+        put(b"\tat more.garbage(X.java:1)");
+        for i in 0..6u32 {
+            let s = 10 + i * 3;
+            put(format!("2026-11-25 12:36:{s:02},095 INFO  a.B [] - plain {i}").as_bytes());
+            put(b"java.lang.IllegalStateException: boom");
+            put(b"\tat x.y(Z.java:1)\r");
+            put(GRANT
+                .replace("12:36:05", &format!("12:36:{:02}", s + 1))
+                .as_bytes());
+            put(format!("2026-11-25 12:36:{:02},000 WARN  org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint [] - Something new {i}.", s).as_bytes());
+            put(b"caf\xe9 not utf-8");
+            // Same instant in every round: ordered by line number alone.
+            put(GRANT.replace("12:36:05", "12:36:30").as_bytes());
+        }
+        put(&[b'x'; input::MAX_LINE + 10]);
+        for i in 0..4u32 {
+            put(format!(
+                "[pod/jm-b/c] 2026-11-25T12:37:{:02}.000000001Z \tat before.any(B.java:1)",
+                i
+            )
+            .as_bytes());
+            put(format!("[pod/jm-b/c] 2026-11-25T12:37:{:02}.000000002Z {GRANT}", i).as_bytes());
+            put(format!(
+                "[pod/jm-a/c] 2026-11-25T12:36:{:02}.000000000Z {GRANT}",
+                50 + i
+            )
+            .as_bytes());
+            put(format!(
+                "[pod/jm-a/c] 2026-11-25T12:36:{:02}.000000000Z \tat x",
+                50 + i
+            )
+            .as_bytes());
+            put(format!("[pod/jm-a/side] 2026-11-25T12:38:{:02}Z 2026-11-25 11:00:00,000 INFO a.B [] - s{i}", i).as_bytes());
+            put(b"no prefix, continues the own source");
+        }
+        out.extend_from_slice(GRANT.replace("12:36:05", "12:39:00").as_bytes());
+        out
+    }
+
+    #[test]
+    fn chunked_parsing_equals_sequential_at_every_chunk_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stitch.log");
+        std::fs::write(&path, stitch_sample()).unwrap();
+        let o = opts(false);
+        let (want_items, want_sum) = run_file(&path, &o, Chunking::OFF);
+        // The sample is what it claims to be.
+        let names: Vec<&str> = want_sum.sources.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                path.display().to_string().as_str(),
+                "jm-b",
+                "jm-a",
+                "jm-a/side"
+            ]
+        );
+        let own = &want_sum.sources[0];
+        assert_eq!(own.unparseable, 2);
+        assert_eq!(own.truncated_lines, 1);
+        assert_eq!(own.unmatched, 6);
+        assert_eq!(want_sum.sources[1].unparseable, 1);
+        assert_eq!(want_sum.sources[1].continuation_lines, 3);
+        let events = want_items
+            .iter()
+            .filter(|i| matches!(i, Item::Event(e) if e.kind == Kind::LeadershipGranted))
+            .count();
+        assert_eq!(events, 6 + 6 + 8 + 1);
+        for size in [1, 2, 3, 7, 50, 100, 333, 1000, 4096, 70_000, 1 << 20] {
+            let (items, sum) = run_file(&path, &o, tiny_chunks(size));
+            assert_eq!(sum, want_sum, "chunk size {size}");
+            assert_eq!(items, want_items, "chunk size {size}");
+        }
+        // Under the threshold: sequential, the same again.
+        let big = Chunking {
+            threshold: 1 << 40,
+            ..tiny_chunks(1)
+        };
+        assert_eq!(run_file(&path, &o, big), (want_items, want_sum));
+    }
+
+    #[test]
+    fn chunks_in_flight_are_bounded_by_bytes() {
+        let threads = rayon::current_num_threads();
+        let c = |chunk_size, in_flight| Chunking {
+            threshold: 0,
+            chunk_size,
+            in_flight,
+        };
+        assert_eq!(c(16 << 20, 0).window(), 2);
+        assert_eq!(c(1 << 20, 0).window(), (2 * threads).clamp(2, 16));
+        assert_eq!(c(1, 0).window(), (2 * threads).max(2));
+        assert_eq!(c(16 << 20, 7).window(), 7);
+    }
+
+    #[test]
+    fn chunked_parsing_of_edge_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = opts(false);
+        let cases: [&[u8]; 6] = [
+            b"",
+            b"\n",
+            b"\n\n\nnot a record\n",
+            b"no newline at all",
+            b"2026-11-25 12:36:52,258 INFO  a.B [] - one\n",
+            b"2026-11-25 12:36:52,258 INFO  a.B [] - one\r\n\tat x\r\n\r\n",
+        ];
+        for (n, data) in cases.iter().enumerate() {
+            let path = dir.path().join(format!("edge{n}.log"));
+            std::fs::write(&path, data).unwrap();
+            let want = run_file(&path, &o, Chunking::OFF);
+            for size in [1, 2, 5, 64] {
+                assert_eq!(
+                    run_file(&path, &o, tiny_chunks(size)),
+                    want,
+                    "case {n} size {size}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn chunked_parsing_stops_when_the_sink_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stitch.log");
+        std::fs::write(&path, stitch_sample()).unwrap();
+        let o = Options {
+            chunking: tiny_chunks(16),
+            ..opts(false)
+        };
+        let mut seen = 0;
+        let r = run(&[path], &o, &mut |_| {
+            seen += 1;
+            Err(io::Error::new(io::ErrorKind::BrokenPipe, "closed"))
+        });
+        assert!(
+            r.as_ref().is_err_and(PipelineError::is_broken_pipe),
+            "{r:?}"
+        );
+        assert_eq!(seen, 1);
+    }
+
+    #[test]
+    fn several_inputs_chunked_equal_sequential() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.log");
+        let b = dir.path().join("b.log");
+        std::fs::write(&a, stitch_sample()).unwrap();
+        std::fs::write(&b, GRANT.replace("12:36:05", "12:36:30")).unwrap();
+        let paths = [a, b];
+        let collect = |chunking: Chunking| {
+            let o = Options {
+                chunking,
+                ..opts(false)
+            };
+            let mut items = Vec::new();
+            let s = run(&paths, &o, &mut |i| {
+                items.push(i);
+                Ok(())
+            })
+            .unwrap();
+            (items, s)
+        };
+        let want = collect(Chunking::OFF);
+        assert_eq!(want.1.sources.len(), 5);
+        assert_eq!(collect(tiny_chunks(10)), want);
     }
 }

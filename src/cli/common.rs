@@ -27,6 +27,7 @@ pub fn options(input: &InputArgs, want_unmatched: bool, follow: bool) -> anyhow:
         want_unmatched,
         progress: !input.no_progress,
         follow,
+        chunking: pipeline::Chunking::default(),
     })
 }
 

@@ -22,6 +22,7 @@ pub fn run(args: EventsArgs) -> anyhow::Result<ExitCode> {
         want_unmatched: args.unmatched,
         progress: !args.input.no_progress,
         follow: false,
+        chunking: pipeline::Chunking::default(),
     };
     if args.input.inputs.is_empty() && io::stdin().is_terminal() {
         eprintln!("flinkha: reading logs from standard input (end with Ctrl-D)");
