@@ -5,6 +5,11 @@ mod cli;
 
 use std::process::ExitCode;
 
+/// Parsing threads allocate events that the merging thread frees; glibc's allocator
+/// serialises that on a lock, mimalloc does not (1.33× → 1.63× on two cores for a 1 GiB file).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = match cli::parse() {
         Ok(a) => a,
