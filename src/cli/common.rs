@@ -31,11 +31,13 @@ pub fn options(input: &InputArgs, want_unmatched: bool, follow: bool) -> anyhow:
     })
 }
 
-/// Read every input, run the checker over the events, and keep the events (without the
-/// synthetic `log_end`) for renderers that show them.
+/// Read every input and run the checker over the events; with `keep_events`, also keep the
+/// events (without the synthetic `log_end`) for renderers that show them. Without, memory
+/// stays bounded by the checker's compact state, whatever the input size.
 pub fn collect_and_analyze(
     input: &InputArgs,
     cfg: &Config,
+    keep_events: bool,
 ) -> anyhow::Result<(Analysis, Vec<Event>)> {
     cfg.validate().map_err(anyhow::Error::msg)?;
     let opts = options(input, false, false)?;
@@ -44,7 +46,7 @@ pub fn collect_and_analyze(
     let summary = pipeline::run(&input.inputs, &opts, &mut |item| {
         if let Item::Event(e) = item {
             checker.observe(&e);
-            if e.kind != Kind::LogEnd {
+            if keep_events && e.kind != Kind::LogEnd {
                 events.push(e);
             }
         }

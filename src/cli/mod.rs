@@ -51,7 +51,12 @@ pub struct InputArgs {
 
     /// Time zone of log timestamps that carry none: `UTC`, `+02:00`, or an IANA name such as
     /// `Europe/Berlin`. kubectl `--timestamps` instants are always exact and win.
-    #[arg(long, default_value = "UTC", value_name = "ZONE", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        default_value = "UTC",
+        value_name = "ZONE",
+        allow_hyphen_values = true
+    )]
     pub tz: String,
 
     /// Extra grammar file or directory of `*.grammar` files; a file with the name of a

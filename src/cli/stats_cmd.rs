@@ -12,7 +12,7 @@ use std::process::ExitCode;
 pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
     // The checker sees every event (the synthetic `log_end` included: a log that just stops
     // is how a kill -9 shows); statistics and the exported table get the logged events.
-    let (analysis, events) = common::collect_and_analyze(&args.input, &Config::default())?;
+    let (analysis, events) = common::collect_and_analyze(&args.input, &Config::default(), true)?;
 
     if let Some(path) = &args.export {
         stats::export(&events, path)?;

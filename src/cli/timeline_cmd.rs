@@ -17,7 +17,11 @@ pub fn run(args: TimelineArgs) -> anyhow::Result<ExitCode> {
         clock_skew,
         ..Config::default()
     };
-    let (analysis, events) = common::collect_and_analyze(&args.input, &cfg)?;
+    let (analysis, events) = common::collect_and_analyze(
+        &args.input,
+        &cfg,
+        matches!(args.format, TimelineFormat::Html),
+    )?;
     let format = match args.format {
         TimelineFormat::Text => Format::Text,
         TimelineFormat::Markdown => Format::Markdown,
