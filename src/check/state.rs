@@ -746,7 +746,7 @@ impl Model {
             if state.is_none() && j.max_triggered.is_none() && j.last_incarnation.is_none() {
                 continue;
             }
-            jobs.push(self.recovery_for(&jid, failure_ts));
+            jobs.push(self.recovery_for(&jid));
             tracks.push(RecoveryTrack {
                 state_before: state,
                 ..RecoveryTrack::default()
@@ -777,7 +777,7 @@ impl Model {
             .push(Some(self.terms[new].term.incarnation));
     }
 
-    fn recovery_for(&self, job: &str, failure_ts: DateTime<Utc>) -> JobRecovery {
+    fn recovery_for(&self, job: &str) -> JobRecovery {
         let j = self.jobs.get(job);
         let latest = j.and_then(|j| j.latest_checkpoint.clone());
         let lost = j
@@ -795,9 +795,8 @@ impl Model {
             restored_ts: None,
             running_ts: None,
             rto_ms: None,
-            rpo_ms: latest
-                .as_ref()
-                .map(|c| (failure_ts - c.ts).num_milliseconds().max(0)),
+            // Known once the restore says which checkpoint the job came back from.
+            rpo_ms: None,
             first_completed_after: None,
             lost_checkpoints: lost,
         }
@@ -875,7 +874,7 @@ impl Model {
                 }
                 _ => "job failure".to_string(),
             };
-            let rec = self.recovery_for(job, ev.ts);
+            let rec = self.recovery_for(job);
             self.job_mut(job).open_recovery = Some((id, 0));
             let term = self.leader.map(|(t, _)| t);
             self.failovers.push(Failover {
