@@ -428,3 +428,52 @@ fn one_interleaved_kubectl_stream_gives_the_same_verdicts_as_the_files() {
         assert_eq!(restored(&files), restored(&stream), "{scenario}");
     }
 }
+
+/// A cut of a real log: the lines `keep` selects, written to `dir/name`.
+fn cut(dir: &Path, name: &str, from: &str, keep: impl Fn(usize, &str) -> bool) -> String {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(from);
+    let text = std::fs::read_to_string(src).expect("read corpus log");
+    let lines: Vec<&str> = text
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| keep(*i, l))
+        .map(|(_, l)| l)
+        .collect();
+    let path = dir.join(name);
+    std::fs::write(&path, lines.join("\n") + "\n").expect("write cut");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn vacuous_single_leader_monotonic_and_recovery_time_are_unknown() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let jm0 = format!(
+        "{}/flink-root-standalonesession-0-vm.log",
+        corpus("1.20.5/jm-restart")
+    );
+    // The old leader's log from its first checkpoint on: no grant is in the window.
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(&jm0)).expect("read");
+    let first = text
+        .lines()
+        .position(|l| l.contains("Triggering checkpoint 1 "))
+        .expect("checkpoint 1");
+    let tail = cut(tmp.path(), "tail.log", &jm0, |i, _| i >= first);
+    let (doc, _) = check(&[&tail], &[]);
+    assert_eq!(verdict(&doc, "single-leader", None), "UNKNOWN", "{doc:#}");
+    // The same log up to the first checkpoint: the job never checkpointed.
+    let head = cut(tmp.path(), "head.log", &jm0, |i, _| i < first);
+    let (doc, _) = check(&[&head], &["--max-rto", "30s"]);
+    assert_eq!(
+        verdict(&doc, "checkpoint-monotonic", Some("6cecd03f")),
+        "UNKNOWN",
+        "{doc:#}"
+    );
+    // No failover: recovery time was not exercised.
+    assert_eq!(
+        verdict(&doc, "recovery-time", Some("6cecd03f")),
+        "UNKNOWN",
+        "{doc:#}"
+    );
+    assert_eq!(verdict(&doc, "single-leader", None), "PASS");
+}
