@@ -99,6 +99,7 @@ impl Invariant for JobsRecovered {
             let mut involved = 0;
             let mut recovered = Vec::new();
             let mut open = None;
+            let mut left_out = None;
             for (f, fo) in model.failovers.iter().enumerate() {
                 if fo.kind != FailoverKind::Leader {
                     continue;
@@ -111,7 +112,16 @@ impl Invariant for JobsRecovered {
                     let track = model.tracks.get(f).and_then(|t| t.get(k));
                     match track.and_then(|t| t.recovered.clone()) {
                         Some(e) => recovered.push(e),
-                        None => open = Some(fo.failure_ts),
+                        None => {
+                            open = Some(fo.failure_ts);
+                            if let Some(e) = track.and_then(|t| t.soft_missing.clone()) {
+                                left_out = Some((
+                                    fo.failure_ts,
+                                    e,
+                                    track.and_then(|t| t.state_before.clone()),
+                                ));
+                            }
+                        }
                     }
                 }
             }
@@ -122,6 +132,25 @@ impl Invariant for JobsRecovered {
                     Some(id),
                     format!("no leader failover happened while job {} was running: recovery was not exercised", short(id)),
                     vec![],
+                ));
+            } else if let Some((ts, e, state)) = left_out {
+                let mut evidence: Vec<_> = model
+                    .job(id)
+                    .and_then(|j| j.last_state.as_ref().map(|(_, e)| e.clone()))
+                    .into_iter()
+                    .collect();
+                evidence.push(e);
+                v.push(verdict(
+                    ID,
+                    Outcome::Fail,
+                    Some(id),
+                    format!(
+                        "job {} was {} when its leader went away ({}); the new leader finished recovering job graphs without it and never ran it",
+                        short(id),
+                        state.unwrap_or_else(|| "not terminal".into()),
+                        crate::events::format_ts(&ts)
+                    ),
+                    evidence,
                 ));
             } else if let Some(ts) = open {
                 v.push(verdict(

@@ -189,8 +189,11 @@ impl JobState {
 pub struct RecoveryTrack {
     /// The line proving the new leader recovered the job.
     pub recovered: Option<Evidence>,
-    /// The line proving the new leader did not (retrieved list without it, 0 recovered).
+    /// The line proving the new leader did not: its retrieved job ids lack the job.
     pub missing: Option<Evidence>,
+    /// The new leader's `Successfully recovered N persisted job graphs` came without this
+    /// job among them: a miss unless the job still shows up on that leader later.
+    pub soft_missing: Option<Evidence>,
     /// The job restarted with no checkpoint although it had completed ones.
     pub no_restore: Option<Evidence>,
     /// The job's state when the old leader went away.
@@ -1059,9 +1062,13 @@ impl Model {
                         .jobs
                         .as_ref()
                         .is_some_and(|l| l.iter().any(|x| x == job)),
-                    Kind::JobGraphsRecoveredCount => ev.fields.count == Some(0),
                     _ => false,
                 };
+                // Logged after every job graph was recovered: a job not recovered by then
+                // was left out, unless it still shows up on this leader later.
+                if ev.kind == Kind::JobGraphsRecoveredCount && track.soft_missing.is_none() {
+                    track.soft_missing = Some(evidence(ev));
+                }
                 let recovered = about_job
                     && match ev.kind {
                         Kind::JobGraphRecovered

@@ -474,3 +474,30 @@ fn cluster_wide_cleanup_counts_for_terminal_jobs_and_fails_for_live_ones() {
         Outcome::Fail
     );
 }
+
+#[test]
+fn a_job_left_out_of_the_recovery_count_fails_unless_it_runs_later() {
+    let b = "jm-b.log";
+    // The recovery lines of J are gone, but the new leader still restores and runs it.
+    let mut events: Vec<Event> = story()
+        .into_iter()
+        .filter(|e| !(&*e.source == b && e.line == 5))
+        .collect();
+    events.push(ev(
+        b,
+        5,
+        20.3,
+        Kind::JobGraphsRecoveredCount,
+        &[("count", "0")],
+    ));
+    assert_eq!(
+        outcome(&events, &Config::default(), "jobs-recovered"),
+        Outcome::Pass
+    );
+    // Nothing of J after the count: it was left out.
+    events.retain(|e| !(&*e.source == b && (6..=12).contains(&e.line)));
+    assert_eq!(
+        outcome(&events, &Config::default(), "jobs-recovered"),
+        Outcome::Fail
+    );
+}
