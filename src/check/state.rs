@@ -1107,6 +1107,31 @@ impl Model {
                 t.term.end = TermEnd::Open;
             }
         }
+        self.note_leaderless_end();
+    }
+
+    /// The logs go on for a while after the last leader's term ended, and nobody took over:
+    /// leadership was lost and not regained (FLINK-34007 leaves this picture).
+    fn note_leaderless_end(&mut self) {
+        const LONG_MS: i64 = 30_000;
+        let Some((_, last)) = self.span else { return };
+        let Some(latest) = self.terms.iter().max_by_key(|t| t.term.from) else {
+            return;
+        };
+        let (Some(end), TermEnd::Revoked) = (latest.term.to, latest.term.end) else {
+            return;
+        };
+        // Alive JobManagers kept logging after the loss.
+        let alive_after = self.incs.iter().any(|i| {
+            i.stopping.is_none() && i.info.last_ts - end >= Duration::milliseconds(LONG_MS)
+        });
+        if alive_after && (last - end).num_milliseconds() >= LONG_MS {
+            self.notes.push(format!(
+                "No JobManager was leader for the last {} s of the logs: leadership was revoked at {} and                  never granted again although JobManagers kept running (a leader elector that does not                  re-contend looks like this, FLINK-34007).",
+                (last - end).num_seconds(),
+                crate::events::format_ts(&end)
+            ));
+        }
     }
 
     /// Time a leader was alive after `ts`, in ms (sum over terms overlapping `[ts, ∞)`,

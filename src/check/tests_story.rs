@@ -501,3 +501,33 @@ fn a_job_left_out_of_the_recovery_count_fails_unless_it_runs_later() {
         Outcome::Fail
     );
 }
+
+#[test]
+fn leadership_lost_for_good_is_noted() {
+    let a = "jm-a.log";
+    let events = vec![
+        ev(a, 1, 0.0, Kind::ProcessStarted, &[]),
+        ev(
+            a,
+            2,
+            1.0,
+            Kind::LeadershipGranted,
+            &[("component", "dispatcher"), ("session", S1)],
+        ),
+        ev(
+            a,
+            3,
+            5.0,
+            Kind::LeadershipRevoked,
+            &[("component", "dispatcher"), ("session", S1)],
+        ),
+        ev(a, 4, 100.0, Kind::HaConnection, &[("state", "RECONNECTED")]),
+        ev(a, 4, 100.0, Kind::LogEnd, &[]),
+    ];
+    let a = analyze_events(&events, &Config::default());
+    assert!(
+        a.notes.iter().any(|n| n.contains("FLINK-34007")),
+        "{:?}",
+        a.notes
+    );
+}
