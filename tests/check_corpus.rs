@@ -477,3 +477,14 @@ fn vacuous_single_leader_monotonic_and_recovery_time_are_unknown() {
     );
     assert_eq!(verdict(&doc, "single-leader", None), "PASS");
 }
+
+#[test]
+fn help_lists_every_invariant_and_the_exit_codes() {
+    let out = flinkha(&["check", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    for id in flinkha::check::INVARIANT_IDS {
+        assert!(help.contains(id), "--help lacks {id}");
+    }
+    assert!(help.contains("Exit codes: 0"));
+}

@@ -28,12 +28,37 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Shown after `flinkha check --help`: the invariant ids and the exit codes.
+const CHECK_AFTER_HELP: &str = "\
+Invariants (ids for --only / --skip):
+  single-leader         one leader at a time; an old leader never acts after a new one took over
+  leader-session-fresh  every leadership term has a leader session id never used before
+  checkpoint-monotonic  per job, checkpoint ids strictly increase, across failovers too
+  recover-latest        a restore uses the latest completed checkpoint; no restart without one
+  jobs-recovered        every job running when its leader went away is recovered by the next one
+  no-resurrection       no job runs again after it ended or its HA data was cleaned up
+  ha-cleanup            HA data is cleaned up exactly for globally terminal jobs
+  recovery-time         with --max-rto: each job runs again within that time
+  expect-failovers      with --expect-failovers: at least that many failovers happened
+
+Verdicts: FAIL only when the logs prove a violation, UNKNOWN when they lack what the
+judgement needs (the reason says what), PASS only on positive evidence.
+
+Exit codes: 0 nothing failed, 1 something FAILed (or was UNKNOWN with --strict),
+2 usage or input error.
+
+Examples:
+  kubectl logs -l component=jobmanager --prefix --timestamps --tail=-1 | flinkha check
+  kubectl logs -l component=jobmanager --prefix --timestamps -f | flinkha check --follow
+  flinkha check --format junit --expect-failovers 1 --max-rto 60s logs/ > flinkha.xml";
+
 /// The subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Parse logs into typed HA events (JSON Lines by default).
     Events(EventsArgs),
     /// Verify HA invariants: PASS / FAIL / UNKNOWN per invariant, with evidence.
+    #[command(after_long_help = CHECK_AFTER_HELP)]
     Check(CheckArgs),
     /// Post-incident timeline: leader terms, failovers, downtime, RTO / RPO.
     Timeline(TimelineArgs),
