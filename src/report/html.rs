@@ -11,8 +11,8 @@
 use super::check::{kind_name, plural, Counts};
 use super::escape;
 use super::timeline::{
-    failover_details, is_globally_terminal, jm_label, job_label, run_text, span, Headline,
-    NotRecovered, Worst,
+    failover_details, final_state, is_globally_terminal, jm_label, job_label, restored_ids,
+    run_text, span, Headline, NotRecovered, Worst,
 };
 use super::units::{self, Clock};
 use crate::check::model::{
@@ -1504,16 +1504,8 @@ pub fn timeline_html(a: &Analysis, events: &[Event]) -> String {
     if !a.jobs.is_empty() {
         out.push_str("<h2>Jobs</h2><table><thead><tr><th>job</th><th>name</th><th>final state</th><th>checkpoints</th><th>restores</th><th>HA cleanup</th></tr></thead><tbody>");
         for j in &a.jobs {
-            let state = match (&j.terminal, j.states.last()) {
-                (Some((s, _)), _) => s.clone(),
-                (None, Some(s)) => format!("{} (not terminal)", s.state),
-                (None, None) => "–".into(),
-            };
-            let restores: Vec<String> = j
-                .restores
-                .iter()
-                .map(|r| r.checkpoint.to_string())
-                .collect();
+            let state = final_state(j);
+            let restores = restored_ids(j);
             let runs: Vec<String> = j
                 .checkpoint_runs
                 .iter()

@@ -939,16 +939,8 @@ pub fn timeline_markdown(a: &Analysis) -> String {
     if !a.jobs.is_empty() {
         out.push_str("\n## Jobs\n\n| job | name | final state | checkpoints completed | failed | restores | HA cleanup |\n|---|---|---|---|---|---|---|\n");
         for j in &a.jobs {
-            let state = match (&j.terminal, j.states.last()) {
-                (Some((s, _)), _) => s.clone(),
-                (None, Some(s)) => format!("{} (not terminal)", s.state),
-                (None, None) => "–".into(),
-            };
-            let restores: Vec<String> = j
-                .restores
-                .iter()
-                .map(|r| r.checkpoint.to_string())
-                .collect();
+            let state = final_state(j);
+            let restores = restored_ids(j);
             let _ = writeln!(
                 out,
                 "| `{}` | {} | {} | {} | {} | {} | {} |",
@@ -1007,6 +999,24 @@ pub fn timeline_markdown(a: &Analysis) -> String {
         }
     }
     out
+}
+
+/// A job's final state for the jobs table: its globally terminal state, or its last state
+/// marked as not terminal.
+pub(crate) fn final_state(j: &JobReport) -> String {
+    match (&j.terminal, j.states.last()) {
+        (Some((s, _)), _) => s.clone(),
+        (None, Some(s)) => format!("{} (not terminal)", s.state),
+        (None, None) => "–".into(),
+    }
+}
+
+/// The checkpoint ids a job was restored from, in order.
+pub(crate) fn restored_ids(j: &JobReport) -> Vec<String> {
+    j.restores
+        .iter()
+        .map(|r| r.checkpoint.to_string())
+        .collect()
 }
 
 fn job_name<'a>(a: &'a Analysis, job: &str) -> &'a str {
