@@ -611,6 +611,23 @@ impl Model {
                     }
                 }
             }
+            Kind::LeaderConflict => {
+                let stopping = self.incs[inc].stopping.is_some();
+                let note = format!(
+                    "Flink warned that leader session {} was confirmed by a component that was not                      elected ({}:{}){}",
+                    ev.fields.session.as_deref().unwrap_or("?"),
+                    ev.source,
+                    ev.line,
+                    if stopping {
+                        "; the process was shutting down, which explains it"
+                    } else {
+                        ": a split-brain symptom, look at both JobManagers around that time"
+                    }
+                );
+                if self.notes.len() < 50 {
+                    self.notes.push(note);
+                }
+            }
             Kind::JobGraphReleased => {
                 if let Some(job) = ev.job() {
                     self.job_mut(job).end_run();

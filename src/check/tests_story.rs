@@ -531,3 +531,26 @@ fn leadership_lost_for_good_is_noted() {
         a.notes
     );
 }
+
+#[test]
+fn flinks_own_split_brain_warning_is_noted() {
+    let mut events = story();
+    events.insert(
+        3,
+        ev(
+            "jm-a.log",
+            4,
+            1.5,
+            Kind::LeaderConflict,
+            &[("session", S1), ("component", "dispatcher")],
+        ),
+    );
+    let a = analyze_events(&events, &Config::default());
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.contains("split-brain symptom") && n.contains("jm-a.log:4")),
+        "{:?}",
+        a.notes
+    );
+}
