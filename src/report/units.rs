@@ -98,8 +98,9 @@ pub fn id_list(ids: &[u64]) -> String {
     let mut iter = sorted.into_iter().peekable();
     while let Some(start) = iter.next() {
         let mut end = start;
-        while iter.peek() == Some(&(end + 1)) {
-            end += 1;
+        // `checked_add`: a log may name checkpoint u64::MAX.
+        while let Some(next) = end.checked_add(1).filter(|n| iter.peek() == Some(n)) {
+            end = next;
             iter.next();
         }
         parts.push(match end - start {
@@ -140,5 +141,10 @@ mod tests {
         assert_eq!(short("(not logged)"), "(not logged)");
         assert_eq!(id_list(&[16]), "16");
         assert_eq!(id_list(&[19, 16, 17, 18, 21, 23, 24]), "16–19, 21, 23, 24");
+        assert_eq!(id_list(&[u64::MAX]), "18446744073709551615");
+        assert_eq!(
+            id_list(&[u64::MAX, u64::MAX - 2, u64::MAX - 1]),
+            "18446744073709551613–18446744073709551615"
+        );
     }
 }
