@@ -11,7 +11,7 @@ use super::model::{Evidence, Outcome, Verdict};
 use super::state::{component_key, globally_terminal, Model};
 use super::{evidence, short, verdict, Config, Finding, Invariant};
 use crate::events::{Event, Kind};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 
 /// Invariant id.
@@ -43,6 +43,12 @@ pub struct SingleLeader {
     incarnations_with_grants: std::collections::BTreeSet<usize>,
 }
 
+/// `ts + d`, saturating at the latest instant chrono can hold: a log may carry a timestamp
+/// near it (year +262142), where `+` panics.
+fn plus(ts: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    ts.checked_add_signed(d).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 impl Invariant for SingleLeader {
     fn id(&self) -> &'static str {
         ID
@@ -54,7 +60,7 @@ impl Invariant for SingleLeader {
         // 1. Pending overlaps resolved by the old leader's own lines.
         let mut keep = Vec::new();
         for p in self.pending.drain(..) {
-            if *ev.source != *p.old_source || ev.ts <= p.granted_at + skew {
+            if *ev.source != *p.old_source || ev.ts <= plus(p.granted_at, skew) {
                 if *ev.source == *p.old_source
                     && matches!(
                         ev.kind,
@@ -107,7 +113,7 @@ impl Invariant for SingleLeader {
                     .and_then(|(t, _)| model.terms.get(t))
                     .map(|t| t.term.to.map_or(true, |end| end > ev.ts))
                     .unwrap_or(false);
-                if leader != me && leader_still_leads && ev.ts > since + skew {
+                if leader != me && leader_still_leads && ev.ts > plus(since, skew) {
                     let leader_grant = model
                         .leader
                         .and_then(|(t, _)| model.terms.get(t))
