@@ -43,7 +43,7 @@ use std::path::{Path, PathBuf};
 pub enum StatsError {
     /// A polars operation failed while computing statistics.
     #[error("computing statistics: {0}")]
-    Polars(#[from] PolarsError),
+    Polars(PolarsError),
     /// `--export` got a file name whose extension is neither `.parquet` nor `.csv`.
     #[error("cannot export to `{path}`: the file name must end in .parquet or .csv")]
     ExportExtension {
@@ -51,21 +51,29 @@ pub enum StatsError {
         path: PathBuf,
     },
     /// The export file could not be created.
-    #[error("cannot create `{path}`: {source}")]
+    #[error("cannot create `{path}`: {error}")]
     Create {
         /// The export path.
         path: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// Writing the export file failed.
-    #[error("cannot write `{path}`: {source}")]
+    #[error("cannot write `{path}`: {error}")]
     Write {
         /// The export path.
         path: PathBuf,
         /// The polars error.
-        source: PolarsError,
+        error: PolarsError,
     },
+}
+
+// The underlying errors are not `source`s: their text is already in each message, and a
+// source would print it twice in `flinkha: error: …` (which prints the whole chain).
+impl From<PolarsError> for StatsError {
+    fn from(e: PolarsError) -> Self {
+        StatsError::Polars(e)
+    }
 }
 
 /// Accessor of one text field of [`Fields`].
@@ -491,9 +499,9 @@ pub fn export(events: &[Event], path: &Path) -> Result<(), StatsError> {
         }
     };
     let mut df = event_frame(events)?;
-    let file = File::create(path).map_err(|source| StatsError::Create {
+    let file = File::create(path).map_err(|error| StatsError::Create {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let written = if parquet {
         ParquetWriter::new(file).finish(&mut df).map(|_| ())
@@ -503,9 +511,9 @@ pub fn export(events: &[Event], path: &Path) -> Result<(), StatsError> {
             .with_datetime_format(Some(CSV_TS_FORMAT.into()))
             .finish(&mut df)
     };
-    written.map_err(|source| StatsError::Write {
+    written.map_err(|error| StatsError::Write {
         path: path.to_path_buf(),
-        source,
+        error,
     })
 }
 

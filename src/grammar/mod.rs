@@ -296,12 +296,13 @@ pub enum GrammarError {
         msg: String,
     },
     /// A grammar file or directory could not be read.
-    #[error("{}: cannot read grammar: {source}", path.display())]
+    #[error("{}: cannot read grammar: {error}", path.display())]
     Io {
         /// The path.
         path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
+        /// The I/O error (not a `source`: its text is already in the message, and a
+        /// source would print it twice in `flinkha: error: …`).
+        error: std::io::Error,
     },
     /// Two grammar files with one name were given to [`Grammar::from_files`].
     #[error("{name}: grammar file given twice")]
@@ -656,9 +657,9 @@ fn builtin_files() -> Vec<(String, String)> {
 /// (display name, text) of a grammar file, or of every `*.grammar` file of a directory in
 /// name order.
 fn read_grammar_path(path: &Path) -> Result<Vec<(String, String)>, GrammarError> {
-    let io = |source| GrammarError::Io {
+    let io = |error| GrammarError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     let meta = std::fs::metadata(path).map_err(io)?;
     let mut paths = Vec::new();
@@ -676,13 +677,33 @@ fn read_grammar_path(path: &Path) -> Result<Vec<(String, String)>, GrammarError>
     paths
         .into_iter()
         .map(|p| {
-            let text = std::fs::read_to_string(&p).map_err(|source| GrammarError::Io {
+            let text = read_grammar_file(&p).map_err(|error| GrammarError::Io {
                 path: p.clone(),
-                source,
+                error,
             })?;
             Ok((p.display().to_string(), text))
         })
         .collect()
+}
+
+/// Largest grammar file read: the built-in ones are a few KiB each.
+const MAX_GRAMMAR_BYTES: u64 = 4 << 20;
+
+/// The text of one grammar file, at most [`MAX_GRAMMAR_BYTES`]: `--grammar /dev/zero` (or
+/// any endless special file) must end in an error, not read forever.
+fn read_grammar_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_GRAMMAR_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_GRAMMAR_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {} MiB", MAX_GRAMMAR_BYTES >> 20),
+        ));
+    }
+    Ok(text)
 }
 
 #[cfg(test)]
