@@ -36,9 +36,7 @@ impl Invariant for LeaderSessionFresh {
         }
         let inc = model.inc_of(&ev.source).filter(|i| model.incs[*i].open);
         // Joining an open term of the same incarnation is the same term, not a new one.
-        let joins_open = model.terms.iter().any(|t| {
-            Some(t.term.incarnation) == inc && t.term.session == session && !t.open.is_empty()
-        });
+        let joins_open = inc.is_some_and(|i| model.open_term_id(i, session).is_some());
         if joins_open {
             return;
         }

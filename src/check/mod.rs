@@ -26,6 +26,8 @@ use crate::events::{format_ts, Event};
 use chrono::Duration;
 use model::{Analysis, Evidence, Outcome, Verdict};
 use state::Model;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 
 /// Every invariant id, in report order.
 pub const INVARIANT_IDS: &[&str] = &[
@@ -126,7 +128,7 @@ pub fn evidence(ev: &Event) -> Evidence {
 }
 
 /// A violation proven while reading, kept until the end and printed at once in `--follow`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Finding {
     /// Invariant id.
     pub id: &'static str,
@@ -167,7 +169,27 @@ pub struct Checker {
     cfg: Config,
     model: Model,
     invariants: Vec<Box<dyn Invariant + Send>>,
+    /// Findings kept for the final verdicts: at most [`KEPT_PER_VERDICT`] per (invariant,
+    /// job), since a verdict shows no more evidence than that.
     findings: Vec<Finding>,
+    /// How many findings each (invariant, job) has had.
+    per_verdict: HashMap<(&'static str, Option<String>), usize>,
+    /// Fingerprints of every finding so far, so that one proven twice is reported once. A
+    /// log full of violations (a checkpoint counter going back on every line) stays linear
+    /// in time and bounded in memory, where comparing with every earlier finding did not.
+    seen: HashSet<u64>,
+}
+
+/// Findings kept per (invariant, job): the first becomes the verdict, later ones add their
+/// evidence until it holds 8 lines (each finding has at least one), and one more is enough
+/// to say "and more violations".
+const KEPT_PER_VERDICT: usize = 9;
+
+/// A finding's fingerprint (64-bit: two distinct findings colliding is negligible).
+fn fingerprint(f: &Finding) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    f.hash(&mut h);
+    h.finish()
 }
 
 impl Checker {
@@ -190,6 +212,8 @@ impl Checker {
             cfg,
             invariants,
             findings: Vec::new(),
+            per_verdict: HashMap::new(),
+            seen: HashSet::new(),
         }
     }
 
@@ -202,8 +226,12 @@ impl Checker {
         self.model.apply(ev);
         let mut fresh = Vec::new();
         for f in out {
-            if !self.findings.contains(&f) {
-                self.findings.push(f.clone());
+            if self.seen.insert(fingerprint(&f)) {
+                let n = self.per_verdict.entry((f.id, f.job.clone())).or_insert(0);
+                *n += 1;
+                if *n <= KEPT_PER_VERDICT {
+                    self.findings.push(f.clone());
+                }
                 fresh.push(f);
             }
         }

@@ -30,7 +30,7 @@ impl Outcome {
 }
 
 /// One log line that supports a verdict.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Evidence {
     /// File path or pod.
     pub source: String,
