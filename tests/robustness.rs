@@ -1,0 +1,288 @@
+//! Hostile inputs found by fuzzing the binary: each must end, in time, with exit 0, 1 or 2
+//! and no panic. Every test here reproduces a hang or a bad message that was found and fixed.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Run `flinkha ARGS` with a deadline: (exit code, stdout, stderr, elapsed). Past the
+/// deadline the process is killed and the test fails as a hang.
+fn flinkha(args: &[&str], deadline: Duration) -> (i32, String, String, Duration) {
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flinkha"))
+        .args(args)
+        .arg("--no-progress")
+        .current_dir(DIR)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run flinkha");
+    let mut so = child.stdout.take().expect("stdout");
+    let mut se = child.stderr.take().expect("stderr");
+    let t_out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut so, &mut v).map(|_| v)
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut se, &mut v).map(|_| v)
+    });
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break st;
+        }
+        if start.elapsed() > deadline {
+            let _ = child.kill();
+            panic!("flinkha {args:?} still running after {deadline:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let elapsed = start.elapsed();
+    let out = t_out.join().expect("join").expect("read stdout");
+    let err = t_err.join().expect("join").expect("read stderr");
+    let err = String::from_utf8_lossy(&err).into_owned();
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out).into_owned(),
+        err,
+        elapsed,
+    )
+}
+
+/// `YYYY-MM-DD HH:MM:SS,mmm` for `ms` milliseconds after 2026-11-25 00:00:00.
+fn ts(ms: u64) -> String {
+    let s = ms / 1000;
+    format!(
+        "2026-11-25 {:02}:{:02}:{:02},{:03}",
+        s / 3600 % 24,
+        s / 60 % 60,
+        s % 60,
+        ms % 1000
+    )
+}
+
+const RUNNER: &str = "INFO  org.apache.flink.runtime.dispatcher.runner.DefaultDispatcherRunner [] - DefaultDispatcherRunner was";
+const CKPT: &str = "INFO  org.apache.flink.runtime.checkpoint.CheckpointCoordinator    [] -";
+
+/// Two JobManager logs taking turns as leader `failovers` times (real Flink 1.20 lines); after
+/// each grant the new leader restores and completes one checkpoint per job, with ids going
+/// *down*: every completion is a checkpoint-monotonic violation.
+fn turns(dir: &Path, failovers: u64, jobs: u64) {
+    let mut files: Vec<_> = (0..2)
+        .map(|i| {
+            std::io::BufWriter::new(
+                std::fs::File::create(dir.join(format!("flink-root-standalonesession-{i}-vm.log")))
+                    .expect("create log"),
+            )
+        })
+        .collect();
+    let mut t = 0;
+    for k in 0..failovers {
+        let f = &mut files[(k % 2) as usize];
+        let sid = format!("{k:08x}-1111-4222-8333-{k:012x}");
+        writeln!(f, "{} {RUNNER} granted leadership with leader id {sid}. Creating new DispatcherLeaderProcess.", ts(t)).unwrap();
+        t += 1;
+        let id = failovers - k;
+        for j in 0..jobs {
+            let job = format!("{:032x}", 0xabc0000 + j);
+            writeln!(f, "{} {CKPT} Restoring job {job} from Checkpoint {id} @ 1795610058797 for {job} located at file:/x/chk-{id}.", ts(t)).unwrap();
+            writeln!(f, "{} INFO  org.apache.flink.runtime.executiongraph.ExecutionGraph [] - Job HA-Lab-Counter ({job}) switched from state CREATED to RUNNING.", ts(t)).unwrap();
+            writeln!(f, "{} {CKPT} Completed checkpoint {id} for job {job} (3206 bytes, checkpointDuration=154 ms, finalizationTime=14 ms).", ts(t)).unwrap();
+            t += 1;
+        }
+        writeln!(f, "{} {RUNNER} revoked the leadership with leader id {sid}. Stopping the DispatcherLeaderProcess.", ts(t)).unwrap();
+        t += 1;
+    }
+    for mut f in files {
+        f.flush().unwrap();
+    }
+}
+
+/// The check's JSON document.
+fn check_json(dir: &Path) -> (i32, serde_json::Value, Duration) {
+    let d = dir.to_str().unwrap();
+    let (code, out, err, took) =
+        flinkha(&["check", "--format", "json", d], Duration::from_secs(120));
+    let doc = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    (code, doc, took)
+}
+
+/// Time per failover must not grow with the number of failovers seen before: the checker
+/// scanned every leadership term ever granted on each grant and revocation, and compared
+/// each new finding with every earlier one, so 50 000 re-elections took minutes.
+#[test]
+fn thousands_of_failovers_take_linear_time() {
+    let small = tempfile::tempdir().unwrap();
+    let large = tempfile::tempdir().unwrap();
+    turns(small.path(), 1_000, 3);
+    turns(large.path(), 8_000, 3);
+    let (code_s, doc_s, t_s) = check_json(small.path());
+    let (code_l, doc_l, t_l) = check_json(large.path());
+    assert_eq!((code_s, code_l), (1, 1));
+    assert_eq!(doc_s["failovers"].as_array().unwrap().len(), 999);
+    assert_eq!(doc_l["failovers"].as_array().unwrap().len(), 7_999);
+    // 8× the input: ~5× the time here, 25× before the fix (quadratic).
+    assert!(
+        t_l < t_s * 12 + Duration::from_secs(1),
+        "1000 failovers: {t_s:?}, 8000 failovers: {t_l:?}"
+    );
+    // Every completion went down and every restore used an older checkpoint than the latest,
+    // on every job: one FAIL per (invariant, job), and the recover-latest ones, proven on
+    // every failover, carry eight evidence lines and say there were more.
+    let verdicts = doc_l["invariants"].as_array().unwrap();
+    let fails = |id: &str| -> Vec<&serde_json::Value> {
+        verdicts
+            .iter()
+            .filter(|v| v["id"] == id && v["verdict"] == "FAIL")
+            .collect()
+    };
+    assert_eq!(fails("checkpoint-monotonic").len(), 3);
+    let latest = fails("recover-latest");
+    assert_eq!(latest.len(), 3);
+    for v in latest {
+        assert_eq!(v["evidence"].as_array().unwrap().len(), 8);
+        assert!(
+            v["because"]
+                .as_str()
+                .unwrap()
+                .ends_with("(and more violations)"),
+            "{v}"
+        );
+    }
+}
+
+/// `--grammar` naming an endless special file read it forever.
+#[test]
+fn grammar_from_an_endless_file_is_an_input_error() {
+    let (code, out, err, _) = flinkha(
+        &[
+            "check",
+            "--grammar",
+            "/dev/zero",
+            "samples/corpus/1.20.5/happy",
+        ],
+        Duration::from_secs(30),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(out, "");
+    assert_eq!(
+        err.trim_end(),
+        "flinkha: error: cannot load grammar: /dev/zero: cannot read grammar: larger than 4 MiB"
+    );
+}
+
+/// The operating system's reason was printed twice (once in the message, once as its
+/// `source` in the error chain).
+#[test]
+fn unreadable_grammar_says_why_once() {
+    let (code, _, err, _) = flinkha(
+        &[
+            "events",
+            "--grammar",
+            "/nonexistent/x.grammar",
+            "samples/corpus/1.20.5/happy",
+        ],
+        Duration::from_secs(30),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim_end(),
+        "flinkha: error: cannot load grammar: /nonexistent/x.grammar: cannot read grammar: No such file or directory (os error 2)"
+    );
+}
+
+/// Same for `stats --export` into a directory that does not exist.
+#[cfg(feature = "stats")]
+#[test]
+fn unwritable_export_says_why_once() {
+    let (code, _, err, _) = flinkha(
+        &[
+            "stats",
+            "--export",
+            "/nonexistent/x.parquet",
+            "samples/corpus/1.20.5/happy",
+        ],
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim_end(),
+        "flinkha: error: cannot create `/nonexistent/x.parquet`: No such file or directory (os error 2)"
+    );
+}
+
+/// A classic `JsonLayout` record at `epoch_s` + `nanos` (the instant is all the envelope needs).
+fn classic(epoch_s: i64, nanos: u32, logger: &str, message: &str) -> String {
+    serde_json::json!({
+        "instant": {"epochSecond": epoch_s, "nanoOfSecond": nanos},
+        "thread": "main",
+        "level": "INFO",
+        "loggerName": logger,
+        "message": message,
+    })
+    .to_string()
+}
+
+/// Two JobManagers granted leadership in the last second chrono can represent (year
+/// +262142), then the first one completes a checkpoint: adding the clock skew to the grant's
+/// instant overflowed and panicked in `single-leader`.
+#[test]
+fn timestamps_at_the_end_of_time() {
+    const LAST_SECOND: i64 = 8_210_266_876_799;
+    let runner = "org.apache.flink.runtime.dispatcher.runner.DefaultDispatcherRunner";
+    let grant = |sid: &str| {
+        format!("DefaultDispatcherRunner was granted leadership with leader id {sid}. Creating new DispatcherLeaderProcess.")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
+    std::fs::write(
+        &a,
+        [
+            classic(LAST_SECOND, 0, runner, &grant("0f76efb7-5b0c-47d3-ba8b-7fab8db86e99")),
+            classic(
+                LAST_SECOND,
+                999_000_000,
+                "org.apache.flink.runtime.checkpoint.CheckpointCoordinator",
+                "Completed checkpoint 5 for job 93fee7c17a9f0437b14bfb5b20608d44 (3206 bytes, checkpointDuration=102 ms, finalizationTime=8 ms).",
+            ),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        classic(
+            LAST_SECOND,
+            1_000_000,
+            runner,
+            &grant("1f76efb7-5b0c-47d3-ba8b-7fab8db86e99"),
+        ),
+    )
+    .unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let (code, out, err, _) = flinkha(
+        &["check", "--format", "json", a, b],
+        Duration::from_secs(30),
+    );
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["failovers"].as_array().unwrap().len(), 1);
+    for args in [
+        ["timeline", "--format", "html"],
+        ["timeline", "--format", "json"],
+        ["events", "--format", "jsonl"],
+    ] {
+        let (code, out, err, _) = flinkha(&[&args[..], &[a, b]].concat(), Duration::from_secs(30));
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(out.contains("262142"), "{args:?}: {out}");
+    }
+}
