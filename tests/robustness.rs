@@ -159,6 +159,34 @@ fn thousands_of_failovers_take_linear_time() {
     }
 }
 
+/// The same with many jobs: every event of the new leader looked at every job of every
+/// failover still waiting for its jobs' recovery, so time grew with the square of the jobs.
+#[test]
+fn thousands_of_jobs_take_linear_time() {
+    let small = tempfile::tempdir().unwrap();
+    let large = tempfile::tempdir().unwrap();
+    turns(small.path(), 10, 250);
+    turns(large.path(), 10, 2_000);
+    let (code_s, doc_s, t_s) = check_json(small.path());
+    let (code_l, doc_l, t_l) = check_json(large.path());
+    assert_eq!((code_s, code_l), (1, 1));
+    let recovered = |doc: &serde_json::Value| {
+        doc["invariants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["id"] == "jobs-recovered" && v["verdict"] == "PASS")
+            .count()
+    };
+    assert_eq!(recovered(&doc_s), 250);
+    assert_eq!(recovered(&doc_l), 2_000);
+    // 8× the input.
+    assert!(
+        t_l < t_s * 12 + Duration::from_secs(1),
+        "250 jobs: {t_s:?}, 2000 jobs: {t_l:?}"
+    );
+}
+
 /// `--grammar` naming an endless special file read it forever.
 #[test]
 fn grammar_from_an_endless_file_is_an_input_error() {

@@ -1093,46 +1093,62 @@ impl Model {
         if self.pending_failovers.is_empty() {
             return;
         }
+        // Only the new leader's job-graph lists speak about every job; any other event can
+        // only recover the one job it names. Looking at just that job (instead of every job
+        // of the failover on every event) keeps a cluster with thousands of jobs linear.
+        let lists = matches!(
+            ev.kind,
+            Kind::JobGraphsRetrieved | Kind::JobGraphsRecoveredCount
+        );
+        let recovers = match ev.kind {
+            Kind::JobGraphRecovered
+            | Kind::JobRecoveryStarted
+            | Kind::JobMasterStarted
+            | Kind::CheckpointRestored => true,
+            Kind::JobState => ev.fields.to.as_deref() == Some("RUNNING"),
+            _ => false,
+        };
+        let about = ev.job().filter(|_| recovers);
+        if !lists && about.is_none() {
+            return;
+        }
         let mut pending = std::mem::take(&mut self.pending_failovers);
         for &f in &pending {
             if self.failover_new_inc.get(f).copied().flatten() != Some(inc) {
                 continue;
             }
-            let jobs: Vec<String> = self.failovers[f]
-                .jobs
-                .iter()
-                .map(|r| r.job.clone())
-                .collect();
-            for (k, job) in jobs.iter().enumerate() {
-                let Some(track) = self.tracks.get_mut(f).and_then(|v| v.get_mut(k)) else {
+            let (Some(fo), Some(tracks)) = (self.failovers.get(f), self.tracks.get_mut(f)) else {
+                continue;
+            };
+            let positions: Vec<usize> = match about {
+                Some(job) if !lists => fo
+                    .jobs
+                    .iter()
+                    .position(|r| r.job == job)
+                    .into_iter()
+                    .collect(),
+                _ => (0..fo.jobs.len()).collect(),
+            };
+            for k in positions {
+                let (Some(r), Some(track)) = (fo.jobs.get(k), tracks.get_mut(k)) else {
                     continue;
                 };
+                let job = &r.job;
                 if track.recovered.is_some() || track.missing.is_some() {
                     continue;
                 }
-                let about_job = ev.job() == Some(job.as_str());
-                let missing = match ev.kind {
-                    Kind::JobGraphsRetrieved => !ev
+                let missing = ev.kind == Kind::JobGraphsRetrieved
+                    && !ev
                         .fields
                         .jobs
                         .as_ref()
-                        .is_some_and(|l| l.iter().any(|x| x == job)),
-                    _ => false,
-                };
+                        .is_some_and(|l| l.iter().any(|x| x == job));
                 // Logged after every job graph was recovered: a job not recovered by then
                 // was left out, unless it still shows up on this leader later.
                 if ev.kind == Kind::JobGraphsRecoveredCount && track.soft_missing.is_none() {
                     track.soft_missing = Some(evidence(ev));
                 }
-                let recovered = about_job
-                    && match ev.kind {
-                        Kind::JobGraphRecovered
-                        | Kind::JobRecoveryStarted
-                        | Kind::JobMasterStarted
-                        | Kind::CheckpointRestored => true,
-                        Kind::JobState => ev.fields.to.as_deref() == Some("RUNNING"),
-                        _ => false,
-                    };
+                let recovered = recovers && ev.job() == Some(job.as_str());
                 if missing {
                     track.missing = Some(evidence(ev));
                     self.missing_log.push((f, k));
