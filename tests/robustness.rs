@@ -314,3 +314,21 @@ fn timestamps_at_the_end_of_time() {
         assert!(out.contains("262142"), "{args:?}: {out}");
     }
 }
+
+#[test]
+fn a_grammar_directory_without_grammars_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_flinkha"))
+        .args(["events", "--grammar"])
+        .arg(dir.path())
+        .arg("samples/seed")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run flinkha");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&dir.path().display().to_string()) && err.contains("no *.grammar files"),
+        "{err}"
+    );
+}

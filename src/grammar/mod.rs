@@ -671,6 +671,14 @@ fn read_grammar_path(path: &Path) -> Result<Vec<(String, String)>, GrammarError>
             }
         }
         paths.sort();
+        if paths.is_empty() {
+            // A directory without grammars is almost certainly the wrong path: say so rather
+            // than run with the built-ins alone.
+            return Err(io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no *.grammar files in this directory",
+            )));
+        }
     } else {
         paths.push(path.to_path_buf());
     }
