@@ -260,10 +260,18 @@ pub struct Stats {
 /// Compute checkpoint statistics per job from `events` (with polars), and tabulate RTO / RPO
 /// per failover from `analysis` when given.
 pub fn compute(events: &[Event], analysis: Option<&Analysis>) -> Result<Stats, StatsError> {
-    let df = event_frame(events)?;
+    // One frame per job, built from that job's events: filtering one frame of all events
+    // once per job would be quadratic for a session cluster that ran thousands of jobs.
+    let mut by_job: HashMap<&str, Vec<Event>> = HashMap::new();
+    for e in events {
+        if let Some(j) = e.job() {
+            by_job.entry(j).or_default().push(e.clone());
+        }
+    }
     let mut jobs = Vec::new();
     for job in job_order(events) {
-        jobs.push(job_stats(&df, &job)?);
+        let of_job = by_job.remove(job.as_str()).unwrap_or_default();
+        jobs.push(job_stats(&event_frame(&of_job)?, &job)?);
     }
     let failovers = analysis.map(failover_rows).unwrap_or_default();
     Ok(Stats { jobs, failovers })
