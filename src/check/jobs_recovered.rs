@@ -5,7 +5,7 @@ use super::model::{FailoverKind, Outcome, Verdict};
 use super::state::Model;
 use super::{short, verdict, Config, Finding, Invariant};
 use crate::events::Event;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// Invariant id.
 pub const ID: &str = "jobs-recovered";
@@ -92,22 +92,33 @@ impl Invariant for JobsRecovered {
             .into_iter()
             .map(|f| verdict(ID, Outcome::Fail, f.job.as_deref(), f.because, f.evidence))
             .collect();
+        // Every (failover, position) of each job in leader failovers, in one pass.
+        let mut places: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+        for (f, fo) in model.failovers.iter().enumerate() {
+            if fo.kind == FailoverKind::Leader {
+                for (k, r) in fo.jobs.iter().enumerate() {
+                    places.entry(r.job.as_str()).or_default().push((f, k));
+                }
+            }
+        }
+        let failed: BTreeSet<String> = v.iter().filter_map(|x| x.job.clone()).collect();
         for id in &model.job_order {
-            if v.iter().any(|x| x.job.as_deref() == Some(id.as_str())) {
+            if failed.contains(id) {
                 continue;
             }
             let mut involved = 0;
             let mut recovered = Vec::new();
             let mut open = None;
             let mut left_out = None;
-            for (f, fo) in model.failovers.iter().enumerate() {
-                if fo.kind != FailoverKind::Leader {
+            for &(f, k) in places
+                .get(id.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                let Some(fo) = model.failovers.get(f) else {
                     continue;
-                }
-                for (k, r) in fo.jobs.iter().enumerate() {
-                    if r.job != *id {
-                        continue;
-                    }
+                };
+                {
                     involved += 1;
                     let track = model.tracks.get(f).and_then(|t| t.get(k));
                     match track.and_then(|t| t.recovered.clone()) {

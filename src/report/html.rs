@@ -16,7 +16,8 @@ use super::timeline::{
 };
 use super::units::{self, Clock};
 use crate::check::model::{
-    Analysis, Failover, FailoverKind, Incarnation, IncarnationEnd, JobReport, Outcome, Verdict,
+    Analysis, Failover, FailoverKind, Incarnation, IncarnationEnd, JobRecovery, JobReport, Outcome,
+    Verdict,
 };
 use crate::events::{format_ts, Event, Kind};
 use chrono::{DateTime, Utc};
@@ -68,6 +69,16 @@ fn state_color(state: &str) -> &'static str {
 struct Index<'a> {
     events: &'a [Event],
     by_kind_ts: HashMap<(Kind, DateTime<Utc>), Vec<usize>>,
+    /// The same, per job: many jobs changing state in the same millisecond (a failover of a
+    /// busy session cluster) must not make each lookup scan all of them.
+    by_kind_ts_job: HashMap<(Kind, DateTime<Utc>, &'a str), Vec<usize>>,
+    /// Completed checkpoints per job, in event order (a lane draws its job's ticks without
+    /// scanning every event: thousands of jobs stay linear).
+    completed_by_job: HashMap<&'a str, Vec<usize>>,
+    /// Where each job appears in the failovers: (failover index, position in its jobs).
+    recoveries: HashMap<String, Vec<(usize, usize)>>,
+    /// The first trigger of each (job, checkpoint id).
+    triggered: HashMap<(&'a str, u64), usize>,
     /// Whether event `i` has a row in the event table (marks link only to rows that exist).
     in_table: Vec<bool>,
 }
@@ -75,12 +86,37 @@ struct Index<'a> {
 impl<'a> Index<'a> {
     fn new(a: &Analysis, events: &'a [Event]) -> Index<'a> {
         let mut by_kind_ts: HashMap<(Kind, DateTime<Utc>), Vec<usize>> = HashMap::new();
+        let mut by_kind_ts_job: HashMap<(Kind, DateTime<Utc>, &str), Vec<usize>> = HashMap::new();
+        let mut completed_by_job: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut triggered = HashMap::new();
         for (i, e) in events.iter().enumerate() {
             by_kind_ts.entry((e.kind, e.ts)).or_default().push(i);
+            if let Some(j) = e.fields.job.as_deref() {
+                by_kind_ts_job.entry((e.kind, e.ts, j)).or_default().push(i);
+            }
+            match (e.kind, e.fields.job.as_deref(), e.fields.checkpoint) {
+                (Kind::CheckpointCompleted, Some(j), _) => {
+                    completed_by_job.entry(j).or_default().push(i)
+                }
+                (Kind::CheckpointTriggered, Some(j), Some(id)) => {
+                    triggered.entry((j, id)).or_insert(i);
+                }
+                _ => {}
+            }
+        }
+        let mut recoveries: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        for (f, fo) in a.failovers.iter().enumerate() {
+            for (k, r) in fo.jobs.iter().enumerate() {
+                recoveries.entry(r.job.clone()).or_default().push((f, k));
+            }
         }
         Index {
             events,
+            recoveries,
             by_kind_ts,
+            by_kind_ts_job,
+            completed_by_job,
+            triggered,
             in_table: table_rows(a, events),
         }
     }
@@ -104,6 +140,39 @@ impl<'a> Index<'a> {
             .enumerate()
             .rev()
             .find(|(_, e)| *e.source == *source && e.ts <= until)
+    }
+
+    /// The failovers a job went through, with its recovery in each, in failover order.
+    fn recoveries_of<'b>(
+        &self,
+        a: &'b Analysis,
+        job: &str,
+    ) -> Vec<(&'b Failover, &'b JobRecovery)> {
+        self.recoveries
+            .get(job)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|&(f, k)| {
+                let fo = a.failovers.get(f)?;
+                Some((fo, fo.jobs.get(k)?))
+            })
+            .collect()
+    }
+
+    /// Like [`Index::find`], among the events of one job.
+    fn find_job(
+        &self,
+        kind: Kind,
+        ts: DateTime<Utc>,
+        job: &str,
+        pred: impl Fn(&Event) -> bool,
+    ) -> Option<(usize, &'a Event)> {
+        self.by_kind_ts_job
+            .get(&(kind, ts, job))?
+            .iter()
+            .filter_map(|&i| self.events.get(i).map(|e| (i, e)))
+            .find(|(_, e)| pred(e))
     }
 
     fn find(
@@ -576,9 +645,8 @@ impl Chart<'_> {
                 end.max(s.ts)
             };
             prev_end = Some(end);
-            let ev = self.idx.find(Kind::JobState, s.ts, |e| {
-                e.fields.job.as_deref() == Some(j.job.as_str())
-                    && e.fields.to.as_deref() == Some(s.state.as_str())
+            let ev = self.idx.find_job(Kind::JobState, s.ts, &j.job, |e| {
+                e.fields.to.as_deref() == Some(s.state.as_str())
             });
             let on = s
                 .incarnation
@@ -637,12 +705,16 @@ impl Chart<'_> {
         // Checkpoint ticks.
         let mut any_tick = false;
         let mut last_x = f64::NEG_INFINITY;
-        for (i, e) in self.idx.events.iter().enumerate() {
-            if e.kind != Kind::CheckpointCompleted
-                || e.fields.job.as_deref() != Some(j.job.as_str())
-            {
+        let ticks = self
+            .idx
+            .completed_by_job
+            .get(j.job.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for &i in ticks {
+            let Some(e) = self.idx.events.get(i) else {
                 continue;
-            }
+            };
             any_tick = true;
             let x = self.scale.x(e.ts);
             // Ticks closer than a unit merge visually: draw one, the table keeps them all.
@@ -685,14 +757,14 @@ impl Chart<'_> {
             }
         }
         // Checkpoints lost in failovers.
-        for f in &self.a.failovers {
-            for jr in f.jobs.iter().filter(|jr| jr.job == j.job) {
+        for (f, jr) in self.idx.recoveries_of(self.a, &j.job) {
+            {
                 for id in &jr.lost_checkpoints {
-                    let ev = self.idx.events.iter().enumerate().find(|(_, e)| {
-                        e.kind == Kind::CheckpointTriggered
-                            && e.fields.job.as_deref() == Some(j.job.as_str())
-                            && e.fields.checkpoint == Some(*id)
-                    });
+                    let ev = self
+                        .idx
+                        .triggered
+                        .get(&(j.job.as_str(), *id))
+                        .and_then(|&i| self.idx.events.get(i).map(|e| (i, e)));
                     let Some((i, e)) = ev else { continue };
                     let x = self.scale.x(e.ts);
                     let inner = format!(
@@ -713,10 +785,11 @@ impl Chart<'_> {
         let mid = bar_y + bar_h / 2.0;
         for r in &j.restores {
             let x = self.scale.x(r.ts);
-            let ev = self.idx.find(Kind::CheckpointRestored, r.ts, |e| {
-                e.fields.job.as_deref() == Some(j.job.as_str())
-                    && e.fields.checkpoint == Some(r.checkpoint)
-            });
+            let ev = self
+                .idx
+                .find_job(Kind::CheckpointRestored, r.ts, &j.job, |e| {
+                    e.fields.checkpoint == Some(r.checkpoint)
+                });
             let what = format!(
                 "restored from {} {} at {}",
                 if r.savepoint {
@@ -758,9 +831,9 @@ impl Chart<'_> {
         }
         if let Some(ts) = j.cleanup_ts {
             let x = self.scale.x(ts);
-            let ev = self.idx.find(Kind::HaCleanupStarted, ts, |e| {
-                e.fields.job.as_deref() == Some(j.job.as_str())
-            });
+            let ev = self
+                .idx
+                .find_job(Kind::HaCleanupStarted, ts, &j.job, |_| true);
             let mut inner = format!(
                 "<g class=\"mark\">{}<rect x=\"{:.1}\" y=\"{:.1}\" width=\"10\" height=\"10\" rx=\"2\" fill=\"{C_CLEANUP}\" stroke=\"#fff\" stroke-width=\"1.2\"/></g>",
                 title(
@@ -792,8 +865,8 @@ impl Chart<'_> {
     /// the RTO (failure to RUNNING again) as brackets under the checkpoint ticks.
     fn recovery_brackets(&mut self, j: &JobReport, y: f64) {
         let mut labels = Packer::new(1);
-        for f in &self.a.failovers {
-            for jr in f.jobs.iter().filter(|jr| jr.job == j.job) {
+        for (f, jr) in self.idx.recoveries_of(self.a, &j.job) {
+            {
                 let fx = self.scale.x(f.failure_ts);
                 if let Some(rpo) = jr.rpo_ms {
                     let sx = self
