@@ -222,3 +222,12 @@ fn text_and_markdown_reports_match_their_snapshots() {
         stale.join("\n")
     );
 }
+
+#[test]
+fn failed_checkpoints_are_counted_once_per_attempt() {
+    // The manifest: ids 32 and 33 failed (each is logged by two lines).
+    let v: Value =
+        serde_json::from_str(&timeline("json", "samples/corpus/1.20.5/happy")).expect("JSON");
+    assert_eq!(v["jobs"][0]["failed"], 2);
+    assert_eq!(v["jobs"][0]["completed"], 38);
+}

@@ -154,8 +154,10 @@ pub struct JobState {
     pub pending: BTreeSet<u64>,
     /// Counts.
     pub completed: u64,
-    /// Failed attempts.
+    /// Failed attempts (distinct ids).
     pub failed: u64,
+    /// The last failed ids, to count an attempt logged twice once.
+    recent_failed: VecDeque<u64>,
     /// Distinct checkpoint ids seen (saturating small count, for "seen checkpointing").
     pub ids_seen: u64,
     /// Restores.
@@ -595,7 +597,20 @@ impl Model {
             Kind::CheckpointCompleted => self.completed(inc, ev),
             Kind::CheckpointFailed => {
                 if let Some(job) = self.job_of(ev) {
-                    self.job_mut(&job).failed += 1;
+                    let j = self.job_mut(&job);
+                    // One failed attempt is often logged twice (the reason, then the failure
+                    // manager's summary): count each id once.
+                    match ev.fields.checkpoint {
+                        Some(id) if j.recent_failed.contains(&id) => {}
+                        Some(id) => {
+                            j.failed += 1;
+                            j.recent_failed.push_back(id);
+                            if j.recent_failed.len() > 16 {
+                                j.recent_failed.pop_front();
+                            }
+                        }
+                        None => j.failed += 1,
+                    }
                 }
             }
             Kind::CheckpointIdReset => {
