@@ -488,3 +488,54 @@ fn help_lists_every_invariant_and_the_exit_codes() {
     }
     assert!(help.contains("Exit codes: 0"));
 }
+
+#[test]
+fn a_log_rotated_mid_process_stays_one_incarnation() {
+    // log4j rolls `x.log` to `x.log.1` by size while the process runs: split the killed
+    // leader's log in the middle of its checkpoints.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(corpus("1.20.5/jm-restart"));
+    let jm0 =
+        std::fs::read_to_string(src.join("flink-root-standalonesession-0-vm.log")).expect("read");
+    let lines: Vec<&str> = jm0.lines().collect();
+    let mid = lines
+        .iter()
+        .position(|l| l.contains("Completed checkpoint 6 "))
+        .expect("checkpoint 6");
+    std::fs::write(
+        tmp.path().join("flink-root-standalonesession-0-vm.log.1"),
+        lines[..=mid].join("\n") + "\n",
+    )
+    .expect("write");
+    std::fs::write(
+        tmp.path().join("flink-root-standalonesession-0-vm.log"),
+        lines[mid + 1..].join("\n") + "\n",
+    )
+    .expect("write");
+    std::fs::copy(
+        src.join("flink-root-standalonesession-1-vm.log"),
+        tmp.path().join("flink-root-standalonesession-1-vm.log"),
+    )
+    .expect("copy");
+    let dir = tmp.path().to_string_lossy().to_string();
+    let (split, code) = check(&[&dir], &[]);
+    let (whole, _) = check(&[&corpus("1.20.5/jm-restart")], &[]);
+    assert_eq!(code, 0, "{split:#}");
+    let key = |d: &Value| -> Vec<(String, String)> {
+        d["invariants"]
+            .as_array()
+            .expect("invariants")
+            .iter()
+            .map(|v| (v["id"].to_string(), v["verdict"].to_string()))
+            .collect()
+    };
+    assert_eq!(key(&split), key(&whole));
+    assert_eq!(split["failovers"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        split["failovers"][0]["failure_ts"],
+        whole["failovers"][0]["failure_ts"]
+    );
+    let out = flinkha(&["timeline", "--format", "json", &dir]);
+    let t: Value = serde_json::from_slice(&out.stdout).expect("timeline JSON");
+    assert_eq!(t["incarnations"].as_array().map(Vec::len), Some(2), "{t:#}");
+}

@@ -56,6 +56,23 @@ pub struct IncState {
     pub current_job: Option<String>,
     /// Whether a startup banner was seen.
     pub banner_seen: bool,
+    /// The end of a rotated part of this process's log (`x.log.1`): the process may go on
+    /// in the next part (`x.log`), so it is not closed until something else says so.
+    paused: Option<Event>,
+}
+
+/// The log a source belongs to: a rotated part `x.log.1` (or `x.log.1.gz`) belongs to
+/// `x.log`, so one process's log split by log4j's size rotation stays one incarnation.
+pub fn stream_key(source: &str) -> &str {
+    let s = source.strip_suffix(".gz").unwrap_or(source);
+    match s.rsplit_once('.') {
+        Some((base, n))
+            if base.ends_with(".log") && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            base
+        }
+        _ => source,
+    }
 }
 
 /// One leadership term while reading.
@@ -277,7 +294,7 @@ impl Model {
 
     /// The current incarnation of a source, if any.
     pub fn inc_of(&self, source: &str) -> Option<usize> {
-        self.current.get(source).copied()
+        self.current.get(stream_key(source)).copied()
     }
 
     /// The job an event is about: its own `job` field, else the job its incarnation last
@@ -363,6 +380,7 @@ impl Model {
     }
 
     fn label_for(&self, source: &str) -> String {
+        let source = stream_key(source);
         let base = source.rsplit(['/', '\\']).next().unwrap_or(source);
         let mut stem = base;
         for ext in [".gz", ".log", ".txt", ".json", ".jsonl"] {
@@ -374,7 +392,11 @@ impl Model {
         } else {
             stem.to_string()
         };
-        let n = self.incs.iter().filter(|i| &*i.source == source).count();
+        let n = self
+            .incs
+            .iter()
+            .filter(|i| stream_key(&i.source) == source)
+            .count();
         if n == 0 {
             label
         } else {
@@ -404,8 +426,9 @@ impl Model {
             stopping: None,
             current_job: None,
             banner_seen: false,
+            paused: None,
         });
-        self.current.insert(ev.source.clone(), id);
+        self.current.insert(Arc::from(stream_key(&ev.source)), id);
         id
     }
 
@@ -459,7 +482,11 @@ impl Model {
         let inc = match ev.kind {
             Kind::LogEnd => {
                 if let Some(inc) = self.inc_of(&ev.source) {
-                    if self.incs[inc].open {
+                    if self.incs[inc].open && stream_key(&ev.source) != &*ev.source {
+                        // A rotated part ends; the process may go on in the next part.
+                        self.incs[inc].info.last_ts = self.incs[inc].info.last_ts.max(ev.ts);
+                        self.incs[inc].paused = Some(ev.clone());
+                    } else if self.incs[inc].open {
                         self.incs[inc].info.last_ts = self.incs[inc].info.last_ts.max(ev.ts);
                         let end = self.incs[inc].info.end;
                         self.close_inc(inc, end, ev.ts, ev);
@@ -499,6 +526,8 @@ impl Model {
         {
             let i = &mut self.incs[inc];
             i.info.last_ts = i.info.last_ts.max(ev.ts);
+            // The process goes on in the next part of its rotated log.
+            i.paused = None;
             if let Some(j) = ev.job() {
                 i.current_job = Some(j.to_string());
             }
@@ -695,7 +724,25 @@ impl Model {
         self.note_recovery_evidence(inc, ev);
     }
 
+    /// Close every incarnation whose rotated log part ended and that did not go on (except
+    /// `keep`): a grant elsewhere, or the end of input, settles that it was the end.
+    fn settle_paused(&mut self, keep: Option<usize>) {
+        let paused: Vec<(usize, Event)> = self
+            .incs
+            .iter()
+            .enumerate()
+            .filter(|(i, x)| Some(*i) != keep && x.open)
+            .filter_map(|(i, x)| x.paused.clone().map(|e| (i, e)))
+            .collect();
+        for (i, e) in paused {
+            self.incs[i].paused = None;
+            let end = self.incs[i].info.end;
+            self.close_inc(i, end, e.ts, &e);
+        }
+    }
+
     fn grant(&mut self, inc: usize, ev: &Event) {
+        self.settle_paused(Some(inc));
         let Some(session) = ev.fields.session.clone() else {
             return;
         };
@@ -1193,6 +1240,7 @@ impl Model {
                 t.term.end = TermEnd::Open;
             }
         }
+        self.settle_paused(None);
         self.note_leaderless_end();
     }
 
