@@ -779,7 +779,7 @@ impl<'o> Sources<'o> {
 
     /// Count one physical line for its source and classify it when it starts a record.
     fn line(&mut self, raw: RawLine<'_>) -> Parsed {
-        let text: Cow<'_, str> = match std::str::from_utf8(raw.bytes) {
+        let text: Cow<'_, str> = match simdutf8::basic::from_utf8(raw.bytes) {
             Ok(s) => Cow::Borrowed(s),
             Err(_) => String::from_utf8_lossy(raw.bytes),
         };
