@@ -322,65 +322,91 @@ pub enum Value {
     List(Vec<String>),
 }
 
+/// Sets one field of [`Fields`] from a [`Value`], checking its type. Grammars resolve it
+/// once per template hole, so matching a line does not compare field names.
+pub type Setter = fn(&mut Fields, Value) -> Result<(), String>;
+
+fn text(v: Value, n: &str) -> Result<Option<String>, String> {
+    match v {
+        Value::Str(x) => Ok(Some(x)),
+        Value::Int(i) => Ok(Some(i.to_string())),
+        other => Err(format!("field `{n}` takes text, not {other:?}")),
+    }
+}
+
+fn int(v: Value, n: &str) -> Result<Option<u64>, String> {
+    match v {
+        Value::Int(x) => Ok(Some(x)),
+        Value::Str(x) => x
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("field `{n}` takes a number, not `{x}`")),
+        other => Err(format!("field `{n}` takes a number, not {other:?}")),
+    }
+}
+
+fn boolean(v: Value, n: &str) -> Result<Option<bool>, String> {
+    match v {
+        Value::Bool(x) => Ok(Some(x)),
+        Value::Str(x) if x == "true" => Ok(Some(true)),
+        Value::Str(x) if x == "false" => Ok(Some(false)),
+        other => Err(format!("field `{n}` takes true or false, not {other:?}")),
+    }
+}
+
+fn list(v: Value, n: &str) -> Result<Option<Vec<String>>, String> {
+    match v {
+        Value::List(l) => Ok(Some(l)),
+        other => Err(format!("field `{n}` takes a list, not {other:?}")),
+    }
+}
+
+/// The setter of field `name`, if it exists.
+pub fn setter(name: &str) -> Option<Setter> {
+    macro_rules! setters {
+        ($($f:ident: $conv:ident),* $(,)?) => {
+            match name {
+                $(stringify!($f) => Some(|fields: &mut Fields, v: Value| {
+                    fields.$f = $conv(v, stringify!($f))?;
+                    Ok(())
+                }),)*
+                _ => None,
+            }
+        };
+    }
+    setters!(
+        entrypoint: text,
+        version: text,
+        reason: text,
+        lock: text,
+        identity: text,
+        component: text,
+        session: text,
+        address: text,
+        job: text,
+        jobs: list,
+        name: text,
+        from: text,
+        to: text,
+        state: text,
+        checkpoint: int,
+        savepoint: boolean,
+        bytes: int,
+        duration_ms: int,
+        count: int,
+        resource: text,
+        path: text,
+    )
+}
+
 impl Fields {
     /// Set field `name` to `value`. Errors name the field when the name is unknown or the
     /// value's type does not fit it.
     pub fn set(&mut self, name: &str, value: Value) -> Result<(), String> {
-        fn s(v: Value, n: &str) -> Result<Option<String>, String> {
-            match v {
-                Value::Str(x) => Ok(Some(x)),
-                Value::Int(i) => Ok(Some(i.to_string())),
-                other => Err(format!("field `{n}` takes text, not {other:?}")),
-            }
+        match setter(name) {
+            Some(set) => set(self, value),
+            None => Err(format!("unknown field `{name}`")),
         }
-        fn i(v: Value, n: &str) -> Result<Option<u64>, String> {
-            match v {
-                Value::Int(x) => Ok(Some(x)),
-                Value::Str(x) => x
-                    .parse()
-                    .map(Some)
-                    .map_err(|_| format!("field `{n}` takes a number, not `{x}`")),
-                other => Err(format!("field `{n}` takes a number, not {other:?}")),
-            }
-        }
-        fn b(v: Value, n: &str) -> Result<Option<bool>, String> {
-            match v {
-                Value::Bool(x) => Ok(Some(x)),
-                Value::Str(x) if x == "true" => Ok(Some(true)),
-                Value::Str(x) if x == "false" => Ok(Some(false)),
-                other => Err(format!("field `{n}` takes true or false, not {other:?}")),
-            }
-        }
-        match name {
-            "entrypoint" => self.entrypoint = s(value, name)?,
-            "version" => self.version = s(value, name)?,
-            "reason" => self.reason = s(value, name)?,
-            "lock" => self.lock = s(value, name)?,
-            "identity" => self.identity = s(value, name)?,
-            "component" => self.component = s(value, name)?,
-            "session" => self.session = s(value, name)?,
-            "address" => self.address = s(value, name)?,
-            "job" => self.job = s(value, name)?,
-            "jobs" => {
-                self.jobs = match value {
-                    Value::List(l) => Some(l),
-                    other => return Err(format!("field `jobs` takes a list, not {other:?}")),
-                }
-            }
-            "name" => self.name = s(value, name)?,
-            "from" => self.from = s(value, name)?,
-            "to" => self.to = s(value, name)?,
-            "state" => self.state = s(value, name)?,
-            "checkpoint" => self.checkpoint = i(value, name)?,
-            "savepoint" => self.savepoint = b(value, name)?,
-            "bytes" => self.bytes = i(value, name)?,
-            "duration_ms" => self.duration_ms = i(value, name)?,
-            "count" => self.count = i(value, name)?,
-            "resource" => self.resource = s(value, name)?,
-            "path" => self.path = s(value, name)?,
-            other => return Err(format!("unknown field `{other}`")),
-        }
-        Ok(())
     }
 
     /// The value of field `name` rendered as text, for sample checks and tables.

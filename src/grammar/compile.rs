@@ -5,7 +5,7 @@ use super::hole::{field_type_name, types_for, HoleType};
 use super::logger::LoggerPattern;
 use super::syntax::{self, KeywordLine, Piece};
 use super::GrammarError;
-use crate::events::{FieldType, Fields, Kind, Value, FIELD_TYPES};
+use crate::events::{self, FieldType, Fields, Kind, Setter, Value, FIELD_TYPES};
 use memchr::memmem::Finder;
 use regex::Regex;
 use std::sync::Arc;
@@ -73,8 +73,8 @@ pub(crate) struct Template {
     prefix: String,
     /// The longest literal after the prefix, searched before running the regex.
     longest: Option<Finder<'static>>,
-    /// Named holes in capture group order.
-    captures: Vec<(&'static str, HoleType)>,
+    /// Named holes in capture group order, with the setter of their field.
+    captures: Vec<(&'static str, HoleType, Setter)>,
     /// `set` constants.
     constants: Fields,
     /// Samples to check.
@@ -122,10 +122,10 @@ impl Template {
     pub(crate) fn fields(&self, msg: &str) -> Option<Fields> {
         let caps = self.regex_match(msg)?;
         let mut fields = self.constants.clone();
-        for (i, (name, ty)) in self.captures.iter().enumerate() {
+        for (i, (_, ty, set)) in self.captures.iter().enumerate() {
             let m = caps.get(i + 1)?;
             let v = ty.convert(m.as_str())?;
-            fields.set(name, v).ok()?;
+            set(&mut fields, v).ok()?;
         }
         Some(fields)
     }
@@ -521,7 +521,7 @@ fn finish(d: Draft, errors: &mut Vec<GrammarError>) -> Option<Template> {
             return None;
         }
     };
-    let mut captures: Vec<(&'static str, HoleType)> = Vec::new();
+    let mut captures: Vec<(&'static str, HoleType, Setter)> = Vec::new();
     for p in &pieces {
         let Piece::Hole { name, ty, at } = p else {
             continue;
@@ -552,7 +552,7 @@ fn finish(d: Draft, errors: &mut Vec<GrammarError>) -> Option<Template> {
             )));
             continue;
         }
-        if captures.iter().any(|(n, _)| *n == fname) {
+        if captures.iter().any(|(n, _, _)| *n == fname) {
             errors.push(loc.error(format!("field `{name}` is bound twice in this message")));
             continue;
         }
@@ -566,7 +566,11 @@ fn finish(d: Draft, errors: &mut Vec<GrammarError>) -> Option<Template> {
             )));
             continue;
         }
-        captures.push((fname, hty));
+        let Some(set) = events::setter(fname) else {
+            errors.push(loc.error(format!("unknown field `{name}`")));
+            continue;
+        };
+        captures.push((fname, hty, set));
     }
     if errors.len() > before {
         return None;
