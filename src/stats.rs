@@ -222,7 +222,7 @@ pub struct JobStats {
 /// RTO / RPO of one job in one failover, as the checker computed them.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FailoverStats {
-    /// Index of the failover in the analysis.
+    /// Number of the failover, from 1, as in `flinkha timeline` and `check` (`#1`, `#2`).
     pub failover: usize,
     /// Leader change or job restart.
     pub kind: FailoverKind,
@@ -453,7 +453,7 @@ fn failover_rows(analysis: &Analysis) -> Vec<FailoverStats> {
     let mut rows = Vec::new();
     for f in &analysis.failovers {
         let base = FailoverStats {
-            failover: f.id,
+            failover: f.id + 1,
             kind: f.kind,
             failure_ts: format_ts(&f.failure_ts),
             cause: f.cause.clone(),
