@@ -159,6 +159,7 @@ fn failover_rto_and_rpo_from_both_jobmanager_logs() {
     let failovers = stats["failovers"].as_array().expect("failovers");
     assert_eq!(failovers.len(), 1, "{stats}");
     let f = &failovers[0];
+    assert_eq!(f["failover"], 1, "numbered from 1 as in check and timeline");
     assert_eq!(f["kind"], "leader");
     assert_eq!(f["job"], JOB);
     assert_eq!(f["latest_completed_before"], 12);
