@@ -78,17 +78,58 @@ fn run_chromium(bin: &Path, profile: &Path, extra: &[String], url: &str) -> Stri
     String::from_utf8_lossy(&stdout).into_owned()
 }
 
-#[test]
-fn html_timeline_renders_in_headless_chromium() {
+/// The Chromium binary, or `None` when `FLINKHA_SKIP_BROWSER=1` asks to skip; a missing
+/// binary fails the test with the install command.
+fn browser_or_skip() -> Option<PathBuf> {
     if std::env::var_os("FLINKHA_SKIP_BROWSER").is_some_and(|v| v == "1") {
         eprintln!("FLINKHA_SKIP_BROWSER=1: browser test skipped");
-        return;
+        return None;
     }
-    let Some(bin) = chromium() else {
-        panic!(
+    match chromium() {
+        Some(bin) => Some(bin),
+        None => panic!(
             "the `chromium` binary is missing: `apt-get install chromium` \
              (or set FLINKHA_SKIP_BROWSER=1 to skip this test)"
-        );
+        ),
+    }
+}
+
+/// Load `page` in headless Chromium: its DOM after scripts, and a 1400×1000 screenshot
+/// (PNG bytes). With `FLINKHA_BROWSER_OUT=<dir>` page and screenshot are kept there as
+/// `name.html` / `name.png`.
+fn load_page(bin: &Path, page: &Path, name: &str) -> (String, Vec<u8>) {
+    let dir = page.parent().expect("page in a directory");
+    let url = format!("file://{}", page.display());
+    let shot = dir.join(format!("{name}.png"));
+    let dom = run_chromium(
+        bin,
+        &dir.join(format!("{name}-profile-dom")),
+        &["--dump-dom".to_string()],
+        &url,
+    );
+    run_chromium(
+        bin,
+        &dir.join(format!("{name}-profile-shot")),
+        &[
+            format!("--screenshot={}", shot.display()),
+            "--window-size=1400,1000".to_string(),
+        ],
+        &url,
+    );
+    if let Some(out) = std::env::var_os("FLINKHA_BROWSER_OUT") {
+        let out = PathBuf::from(out);
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::copy(page, out.join(format!("{name}.html"))).unwrap();
+        std::fs::copy(&shot, out.join(format!("{name}.png"))).unwrap();
+    }
+    let png = std::fs::read(&shot).expect("no screenshot written");
+    (dom, png)
+}
+
+#[test]
+fn html_timeline_renders_in_headless_chromium() {
+    let Some(bin) = browser_or_skip() else {
+        return;
     };
     let (mut a, mut events) = report_story::failing_story();
     // Hostile log text in evidence and in the event table: it must stay text.
@@ -104,30 +145,7 @@ fn html_timeline_renders_in_headless_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("timeline.html");
     std::fs::write(&page, &html).unwrap();
-    let url = format!("file://{}", page.display());
-    let shot = dir.path().join("shot.png");
-
-    let dom = run_chromium(
-        &bin,
-        &dir.path().join("profile-dom"),
-        &["--dump-dom".to_string()],
-        &url,
-    );
-    run_chromium(
-        &bin,
-        &dir.path().join("profile-shot"),
-        &[
-            format!("--screenshot={}", shot.display()),
-            "--window-size=1400,1000".to_string(),
-        ],
-        &url,
-    );
-    if let Some(out) = std::env::var_os("FLINKHA_BROWSER_OUT") {
-        let out = PathBuf::from(out);
-        std::fs::create_dir_all(&out).unwrap();
-        std::fs::copy(&page, out.join("timeline.html")).unwrap();
-        std::fs::copy(&shot, out.join("shot.png")).unwrap();
-    }
+    let (dom, png) = load_page(&bin, &page, "timeline");
 
     // The page loaded and holds the chart and the story.
     assert!(dom.contains("<svg id=\"chart\""), "no chart SVG in the DOM");
@@ -141,7 +159,6 @@ fn html_timeline_renders_in_headless_chromium() {
     assert!(!dom.contains("<img"), "an <img> element was injected");
     assert!(dom.contains("&lt;script&gt;document.body"));
     // The screenshot is a real PNG of a real page.
-    let png = std::fs::read(&shot).expect("no screenshot written");
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "screenshot is not a PNG");
     let w = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
     let h = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
@@ -155,15 +172,8 @@ fn html_timeline_renders_in_headless_chromium() {
 
 #[test]
 fn html_timeline_of_a_real_failover_renders_in_headless_chromium() {
-    if std::env::var_os("FLINKHA_SKIP_BROWSER").is_some_and(|v| v == "1") {
-        eprintln!("FLINKHA_SKIP_BROWSER=1: browser test skipped");
+    let Some(bin) = browser_or_skip() else {
         return;
-    }
-    let Some(bin) = chromium() else {
-        panic!(
-            "the `chromium` binary is missing: `apt-get install chromium` \
-             (or set FLINKHA_SKIP_BROWSER=1 to skip this test)"
-        );
     };
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("happy.html");
@@ -177,29 +187,7 @@ fn html_timeline_of_a_real_failover_renders_in_headless_chromium() {
         .status()
         .expect("run flinkha timeline");
     assert!(status.success());
-    let url = format!("file://{}", page.display());
-    let shot = dir.path().join("happy.png");
-    let dom = run_chromium(
-        &bin,
-        &dir.path().join("p1"),
-        &["--dump-dom".to_string()],
-        &url,
-    );
-    run_chromium(
-        &bin,
-        &dir.path().join("p2"),
-        &[
-            format!("--screenshot={}", shot.display()),
-            "--window-size=1400,1000".to_string(),
-        ],
-        &url,
-    );
-    if let Some(out) = std::env::var_os("FLINKHA_BROWSER_OUT") {
-        let out = PathBuf::from(out);
-        std::fs::create_dir_all(&out).unwrap();
-        std::fs::copy(&page, out.join("happy.html")).unwrap();
-        std::fs::copy(&shot, out.join("happy.png")).unwrap();
-    }
+    let (dom, png) = load_page(&bin, &page, "happy");
     assert!(dom.contains("<svg id=\"chart\""), "no chart SVG in the DOM");
     assert!(dom.contains("17dbae1c"), "job id missing");
     assert!(dom.contains("standalonesession-0") && dom.contains("standalonesession-1"));
@@ -208,7 +196,6 @@ fn html_timeline_of_a_real_failover_renders_in_headless_chromium() {
         "evidence of the restored checkpoint missing"
     );
     assert!(dom.contains("from Checkpoint 15 @"), "restore line missing");
-    let png = std::fs::read(&shot).expect("no screenshot written");
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     assert!(
         png.len() > 40_000,
