@@ -6,9 +6,10 @@
 //! and `flinkha events --unmatched` must print nothing: every record of a watched logger is
 //! either an event or a known, ignored line.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -48,19 +49,8 @@ fn read_dir_sorted(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-/// Run the real binary; returns (exit code, stdout, stderr).
 fn flinkha(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_flinkha"))
-        .args(args)
-        .current_dir(DIR)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run flinkha");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::run(args)
 }
 
 /// Event counts per kind of `flinkha events <file>` (JSON Lines).

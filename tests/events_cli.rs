@@ -1,6 +1,8 @@
 //! `flinkha events` options: output formats, `--kind`, `--unmatched`, `--tz`, the stderr
 //! summary and a quiet end on a closed pipe. Runs the real binary on `samples/inputs/`.
 
+mod common;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -9,17 +11,7 @@ const DIR: &str = env!("CARGO_MANIFEST_DIR");
 const JM0: &str = "samples/inputs/jm0.log";
 
 fn flinkha(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_flinkha"))
-        .args(args)
-        .current_dir(DIR)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run flinkha");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::run(args)
 }
 
 fn jsonl(out: &str) -> Vec<Value> {

@@ -4,6 +4,7 @@ use std::path::Path;
 
 /// A story directory's logs as one `kubectl logs -l … --prefix --timestamps` stream: every JobManager
 /// is a pod, lines of the pods interleave by time, stack traces stay with their record.
+#[allow(dead_code)] // not every test file that includes this module needs it
 pub fn kubectl_stream(dir: &str) -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut names: Vec<_> = std::fs::read_dir(&dir)
@@ -44,4 +45,21 @@ pub fn kubectl_stream(dir: &str) -> String {
         }
     }
     out
+}
+
+/// Run the real binary in the repository root with no standard input; returns (exit code,
+/// stdout, stderr).
+#[allow(dead_code)] // not every test file that includes this module runs the binary this way
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_flinkha"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run flinkha");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
