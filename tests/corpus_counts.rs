@@ -1,5 +1,5 @@
 //! The built-in grammars against the real JobManager logs in `samples/corpus/` (copies of the
-//! shared corpus: Flink 1.18.1, 1.20.5 and 2.3.0 with ZooKeeper HA).
+//! shared corpus: Flink 1.12.5, 1.17.2, 1.18.1, 1.19.3, 1.20.5, 2.2.1 and 2.3.0 with ZooKeeper HA).
 //!
 //! For every JobManager log, the real binary's `flinkha events` must produce exactly as many
 //! events of the key kinds as a plain text search finds lines of the corresponding message,
@@ -114,10 +114,16 @@ fn expected_counts(text: &str) -> Vec<(&'static str, usize)> {
 #[test]
 fn corpus_is_complete() {
     let logs = jobmanager_logs();
-    // 1.18.1 jm-restart (2), 1.20.5 happy (3), jm-restart (2), no-ha (2), savepoint (1),
-    // zk-outage (2), 2.3.0 happy (3), sigterm (2).
-    assert_eq!(logs.len(), 17, "{logs:?}");
+    // 1.12.5 happy (3), zk-outage (2), 1.17.2 double-failover (3), 1.18.1 jm-restart (2),
+    // 1.19.3 zk-outage-rerun (2), 1.20.5 happy (3), jm-restart (2), no-ha (2), savepoint (1),
+    // zk-outage (2), 2.2.1 sigterm (2), 2.3.0 happy (3), sigterm (2).
+    assert_eq!(logs.len(), 29, "{logs:?}");
     for dir in [
+        "1.12.5/happy",
+        "1.12.5/zk-outage",
+        "1.17.2/double-failover",
+        "1.19.3/zk-outage-rerun",
+        "2.2.1/sigterm",
         "1.18.1/jm-restart",
         "1.20.5/happy",
         "1.20.5/jm-restart",
@@ -161,11 +167,11 @@ fn event_counts_equal_plain_text_counts() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // The corpus really contains each message, so the equalities above are not 0 = 0.
-    assert_eq!(totals.get("checkpoint_completed"), Some(&189), "{totals:?}");
-    assert_eq!(totals.get("checkpoint_restored"), Some(&10), "{totals:?}");
-    assert_eq!(totals.get("leadership_granted"), Some(&61), "{totals:?}");
-    assert_eq!(totals.get("job_graphs_retrieved"), Some(&13), "{totals:?}");
-    assert_eq!(totals.get("ha_cleanup_started"), Some(&9), "{totals:?}");
+    assert_eq!(totals.get("checkpoint_completed"), Some(&298), "{totals:?}");
+    assert_eq!(totals.get("checkpoint_restored"), Some(&19), "{totals:?}");
+    assert_eq!(totals.get("leadership_granted"), Some(&105), "{totals:?}");
+    assert_eq!(totals.get("job_graphs_retrieved"), Some(&25), "{totals:?}");
+    assert_eq!(totals.get("ha_cleanup_started"), Some(&13), "{totals:?}");
 }
 
 #[test]
