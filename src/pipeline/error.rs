@@ -1,0 +1,56 @@
+//! Why the pipeline stopped.
+
+use crate::input::{self, InputError};
+use std::io;
+use std::path::PathBuf;
+
+/// Why the pipeline stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// An input could not be opened (exit 2).
+    #[error("cannot open {}: {}", path.display(), input::os_message(error))]
+    Input {
+        /// The path.
+        path: PathBuf,
+        /// The operating-system error (not a `source`: its text is already in the message).
+        error: io::Error,
+    },
+    /// A directory input holds no log files (exit 2).
+    #[error("no log files in directory {} (looked for *.log, *.log.N, *.out, *.txt, *.json, *.jsonl, *.gz)", path.display())]
+    NoLogFiles {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// Reading an input failed part-way (e.g. a corrupt `.gz`).
+    #[error("cannot read {} after line {line}: {}", path.display(), input::os_message(error))]
+    Read {
+        /// The path (`-` for stdin).
+        path: PathBuf,
+        /// The last line read whole.
+        line: u64,
+        /// The I/O error (not a `source`: its text is already in the message).
+        error: io::Error,
+    },
+    /// The sink failed (a closed pipe, a full disk).
+    #[error("cannot write output: {}", input::os_message(.0))]
+    Sink(io::Error),
+    /// A reader thread ended abnormally.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl PipelineError {
+    /// Whether this is the sink's broken pipe (`flinkha … | head`): a quiet, successful end.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, PipelineError::Sink(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+impl From<InputError> for PipelineError {
+    fn from(e: InputError) -> Self {
+        match e {
+            InputError::Open { path, error } => PipelineError::Input { path, error },
+            InputError::NoLogFiles { path } => PipelineError::NoLogFiles { path },
+        }
+    }
+}

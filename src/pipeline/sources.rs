@@ -1,0 +1,373 @@
+//! Per-source parsing: one physical line → kubectl decorations off → envelope → record or
+//! continuation → grammar → item; the sources (the input's own and one per kubectl pod) of
+//! one input, and the lane state that feeds their items through the reorder buffer.
+
+use super::chunked::{ChunkOut, Entry};
+use super::lane::{Keyed, LaneError};
+use super::reorder::Reorder;
+use super::{
+    Item, Options, PipelineError, SourceSummary, Unmatched, POD_STREAM_CAP, REORDER_CAP,
+    REORDER_WINDOW_MS,
+};
+use crate::envelope;
+use crate::events::{Event, Fields, Kind};
+use crate::grammar::Classified;
+use crate::input::{self, RawLine};
+use chrono::{DateTime, TimeDelta, Utc};
+use std::borrow::Cow;
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+
+/// One source's running state.
+pub(super) struct Src {
+    pub(super) name: Arc<str>,
+    pub(super) pod: String,
+    pub(super) container: String,
+    pub(super) sum: SourceSummary,
+    /// Instant and line of the last record, for `log_end`.
+    pub(super) last: Option<(DateTime<Utc>, u64)>,
+    pub(super) last_text: String,
+}
+
+impl Src {
+    pub(super) fn new(name: Arc<str>, pod: &str, container: &str) -> Self {
+        Src {
+            sum: SourceSummary {
+                name: name.to_string(),
+                ..SourceSummary::default()
+            },
+            name,
+            pod: pod.to_string(),
+            container: container.to_string(),
+            last: None,
+            last_text: String::new(),
+        }
+    }
+
+    /// Add what a later chunk of the same source counted (its lines numbered from
+    /// `offset + 1`). The chunk counted the lines before its first record as unparseable;
+    /// they continue this source's last record when it has one.
+    pub(super) fn absorb(&mut self, chunk: Src, offset: u64) {
+        // Destructured whole, so that a new counter cannot be forgotten here.
+        let SourceSummary {
+            name: _,
+            lines,
+            records,
+            continuation_lines,
+            unparseable,
+            events,
+            ignored,
+            unmatched,
+            truncated_lines,
+            first_ts,
+            last_ts,
+        } = chunk.sum;
+        let (continuation_lines, unparseable) = if self.last.is_some() {
+            (continuation_lines + unparseable, 0)
+        } else {
+            (continuation_lines, unparseable)
+        };
+        let s = &mut self.sum;
+        s.lines += lines;
+        s.records += records;
+        s.continuation_lines += continuation_lines;
+        s.unparseable += unparseable;
+        s.events += events;
+        s.ignored += ignored;
+        s.unmatched += unmatched;
+        s.truncated_lines += truncated_lines;
+        s.first_ts = s.first_ts.or(first_ts);
+        s.last_ts = last_ts.or(s.last_ts);
+        if let Some((ts, line)) = chunk.last {
+            self.last = Some((ts, line + offset));
+            self.last_text = chunk.last_text;
+        }
+    }
+}
+
+/// What one physical line yields.
+pub(super) struct Parsed {
+    /// The pod source the line belongs to (`None`: the input's own source), and whether
+    /// this line is the pod's first.
+    pub(super) pod: Option<(usize, bool)>,
+    /// The line's item, if it starts a record that becomes one.
+    pub(super) item: Option<Keyed>,
+}
+
+/// The sources of one input (or of one chunk of it) and the per-line parsing step, shared
+/// by sequential and chunked parsing so that both count and classify alike.
+pub(super) struct Sources<'o> {
+    pub(super) opts: &'o Options,
+    pub(super) own: Src,
+    pub(super) pods: Vec<Src>,
+    pub(super) last_pod: usize,
+}
+
+impl<'o> Sources<'o> {
+    pub(super) fn new(name: Arc<str>, opts: &'o Options) -> Self {
+        Sources {
+            opts,
+            own: Src::new(name, "", ""),
+            pods: Vec::new(),
+            last_pod: 0,
+        }
+    }
+
+    /// The index into `pods` for a `[pod/NAME/CONTAINER]` prefix, adding the pod on first
+    /// sight (then `true`). The first container of a pod is named after the pod, others
+    /// `pod/container`.
+    pub(super) fn pod_index(&mut self, pod: &str, container: &str) -> (usize, bool) {
+        if let Some(p) = self.pods.get(self.last_pod) {
+            if p.pod == pod && p.container == container {
+                return (self.last_pod, false);
+            }
+        }
+        let found = self
+            .pods
+            .iter()
+            .position(|p| p.pod == pod && p.container == container);
+        let (idx, new) = match found {
+            Some(i) => (i, false),
+            None => {
+                let name = if self.pods.iter().any(|p| p.pod == pod) {
+                    format!("{pod}/{container}")
+                } else {
+                    pod.to_string()
+                };
+                self.pods.push(Src::new(Arc::from(name), pod, container));
+                (self.pods.len() - 1, true)
+            }
+        };
+        self.last_pod = idx;
+        (idx, new)
+    }
+
+    /// Count one physical line for its source and classify it when it starts a record.
+    pub(super) fn line(&mut self, raw: RawLine<'_>) -> Parsed {
+        let text: Cow<'_, str> = match simdutf8::basic::from_utf8(raw.bytes) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(raw.bytes),
+        };
+        let deco = input::strip_kubectl(&text);
+        let opts = self.opts;
+        let pod = deco.pod.map(|(p, c)| self.pod_index(p, c));
+        let src = match pod.and_then(|(i, _)| self.pods.get_mut(i)) {
+            Some(s) => s,
+            None => &mut self.own,
+        };
+        let mut out = Parsed { pod, item: None };
+        src.sum.lines += 1;
+        if raw.truncated {
+            src.sum.truncated_lines += 1;
+        }
+        let Some(env) = envelope::parse_line(deco.rest, &opts.zone) else {
+            if src.last.is_some() {
+                src.sum.continuation_lines += 1;
+            } else {
+                src.sum.unparseable += 1;
+            }
+            return out;
+        };
+        let ts = deco.ts.unwrap_or(env.ts);
+        let line = raw.number;
+        src.sum.records += 1;
+        src.sum.first_ts.get_or_insert(ts);
+        src.sum.last_ts = Some(ts);
+        src.last = Some((ts, line));
+        src.last_text.clear();
+        src.last_text.push_str(deco.rest);
+        let msg: &str = &env.message;
+        let head = match memchr::memchr(b'\n', msg.as_bytes()) {
+            Some(p) => msg.get(..p).unwrap_or(msg),
+            None => msg,
+        };
+        let head = head.strip_suffix('\r').unwrap_or(head);
+        let item = match opts.grammar.classify(&env.level, &env.logger, head) {
+            Classified::Event { kind, fields } => {
+                src.sum.events += 1;
+                Item::Event(Event {
+                    ts,
+                    source: src.name.clone(),
+                    line,
+                    kind,
+                    fields,
+                    text: deco.rest.to_string(),
+                })
+            }
+            Classified::Unmatched => {
+                src.sum.unmatched += 1;
+                if !opts.want_unmatched {
+                    return out;
+                }
+                Item::Unmatched(Unmatched {
+                    source: src.name.clone(),
+                    line,
+                    ts,
+                    level: env.level.into_owned(),
+                    logger: env.logger.into_owned(),
+                    text: deco.rest.to_string(),
+                })
+            }
+            Classified::Ignored => {
+                src.sum.ignored += 1;
+                return out;
+            }
+            Classified::Unwatched => return out,
+        };
+        out.item = Some(Keyed {
+            ts,
+            line,
+            sub: 0,
+            item,
+        });
+        out
+    }
+}
+
+/// Parsing state of one input: its own source plus one per kubectl pod seen in it, and the
+/// reorder buffer its items pass.
+pub(super) struct LaneState<'o> {
+    pub(super) sources: Sources<'o>,
+    pub(super) reorder: Reorder,
+}
+
+impl<'o> LaneState<'o> {
+    pub(super) fn new(name: Arc<str>, opts: &'o Options) -> Self {
+        LaneState {
+            sources: Sources::new(name, opts),
+            reorder: Reorder {
+                heap: BinaryHeap::new(),
+                newest: None,
+                cap: if opts.follow { 0 } else { REORDER_CAP },
+                window: Some(TimeDelta::milliseconds(REORDER_WINDOW_MS)),
+            },
+        }
+    }
+
+    /// A pod source was added: with the first one, the input is a multi-pod stream.
+    pub(super) fn pod_added(&mut self) {
+        if self.sources.pods.len() == 1 && !self.sources.opts.follow {
+            // kubectl writes pods one after the other: sort the whole stream.
+            self.reorder.cap = POD_STREAM_CAP;
+            self.reorder.window = None;
+        }
+    }
+
+    pub(super) fn line(
+        &mut self,
+        raw: RawLine<'_>,
+        emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
+    ) -> Result<(), LaneError> {
+        let parsed = self.sources.line(raw);
+        if let Some((_, true)) = parsed.pod {
+            self.pod_added();
+        }
+        match parsed.item {
+            Some(k) => self.reorder.push(k, emit),
+            None => Ok(()),
+        }
+    }
+
+    /// Take in the next chunk of the input, whose lines are numbered from `offset + 1`: its
+    /// items go through the reorder buffer in the order sequential parsing would have pushed
+    /// them, its pods are matched with (or added to) the ones seen so far, its counts added.
+    pub(super) fn absorb(
+        &mut self,
+        chunk: ChunkOut,
+        offset: u64,
+        emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
+    ) -> Result<(), LaneError> {
+        let ChunkOut {
+            entries, own, pods, ..
+        } = chunk;
+        // Chunk-local pod index → index into `self.sources.pods`.
+        let mut global: Vec<Option<usize>> = vec![None; pods.len()];
+        for entry in entries.into_iter().flatten() {
+            match entry {
+                Entry::NewPod(local) => {
+                    if let (Some(p), Some(slot)) = (pods.get(local), global.get_mut(local)) {
+                        let (g, new) = self.sources.pod_index(&p.pod, &p.container);
+                        *slot = Some(g);
+                        if new {
+                            self.pod_added();
+                        }
+                    }
+                }
+                Entry::Item(pod, mut k) => {
+                    k.line += offset;
+                    let name = pod
+                        .and_then(|l| global.get(l).copied().flatten())
+                        .and_then(|g| self.sources.pods.get(g))
+                        .map(|s| s.name.clone());
+                    match &mut k.item {
+                        Item::Event(e) => {
+                            e.line += offset;
+                            if let Some(n) = name {
+                                e.source = n;
+                            }
+                        }
+                        Item::Unmatched(u) => {
+                            u.line += offset;
+                            if let Some(n) = name {
+                                u.source = n;
+                            }
+                        }
+                    }
+                    self.reorder.push(k, emit)?;
+                }
+            }
+        }
+        self.sources.own.absorb(own, offset);
+        for (local, src) in pods.into_iter().enumerate() {
+            let g = global.get(local).copied().flatten();
+            match g.and_then(|g| self.sources.pods.get_mut(g)) {
+                Some(s) => s.absorb(src, offset),
+                None => {
+                    return Err(LaneError::Fail(PipelineError::Internal(
+                        "a chunk's pod was not announced".to_string(),
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// End of input: a `log_end` per source that had records, then drain the buffer.
+    pub(super) fn finish(
+        mut self,
+        emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
+    ) -> Result<Vec<SourceSummary>, LaneError> {
+        let sources = &mut self.sources;
+        let mut srcs = Vec::with_capacity(1 + sources.pods.len());
+        if sources.pods.is_empty() || sources.own.sum.lines > 0 {
+            srcs.push(std::mem::replace(
+                &mut sources.own,
+                Src::new(Arc::from(""), "", ""),
+            ));
+        }
+        srcs.append(&mut sources.pods);
+        for s in &mut srcs {
+            if let Some((ts, line)) = s.last {
+                let ev = Event {
+                    ts,
+                    source: s.name.clone(),
+                    line,
+                    kind: Kind::LogEnd,
+                    fields: Fields::default(),
+                    text: std::mem::take(&mut s.last_text),
+                };
+                self.reorder.push(
+                    Keyed {
+                        ts,
+                        line,
+                        sub: 1,
+                        item: Item::Event(ev),
+                    },
+                    emit,
+                )?;
+            }
+        }
+        self.reorder.finish(emit)?;
+        Ok(srcs.into_iter().map(|s| s.sum).collect())
+    }
+}

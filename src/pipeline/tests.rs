@@ -1,0 +1,445 @@
+//! Tests of the pipeline: counting, pods, reordering, follow, chunked = sequential.
+
+use super::lane::Keyed;
+use super::reorder::Reorder;
+use super::sources::LaneState;
+use super::*;
+use crate::events::Kind;
+use crate::input::RawLine;
+use chrono::{DateTime, TimeDelta};
+use std::collections::BinaryHeap;
+use std::time::Duration;
+
+const GRANT: &str = "2026-11-25 12:36:05,095 INFO  org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint   [] - http://127.0.0.1:8081 was granted leadership with leaderSessionID=e121f084-4a4d-4a43-bf6c-09a46f25e587";
+
+/// A one-event grammar, so these tests do not depend on the shipped grammar data.
+fn tiny_grammar() -> Grammar {
+    let text = format!(
+        "event leadership_granted\n  \
+         logger  org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint\n  \
+         message {{address:word}} was granted leadership with leaderSessionID={{session:uuid}}\n  \
+         set     component=rest\n  \
+         sample  {GRANT}\n  \
+         expect  address=http://127.0.0.1:8081 session=e121f084-4a4d-4a43-bf6c-09a46f25e587 component=rest\n\n\
+         ignore\n  \
+         logger  org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint\n  \
+         message Starting rest endpoint.\n"
+    );
+    Grammar::from_files(&[("tiny.grammar".to_string(), text)]).unwrap()
+}
+
+fn opts(follow: bool) -> Options {
+    Options {
+        zone: Zone::Utc,
+        grammar: Arc::new(tiny_grammar()),
+        want_unmatched: true,
+        progress: false,
+        follow,
+        chunking: Chunking::OFF,
+    }
+}
+
+fn feed(lines: &[&str], o: &Options) -> (Vec<Item>, Vec<SourceSummary>) {
+    let mut st = LaneState::new(Arc::from("f.log"), o);
+    let mut out = Vec::new();
+    let mut emit = |k: Keyed| {
+        out.push(k.item);
+        Ok(())
+    };
+    for (i, l) in lines.iter().enumerate() {
+        let raw = RawLine {
+            number: i as u64 + 1,
+            bytes: l.as_bytes(),
+            truncated: false,
+        };
+        assert!(st.line(raw, &mut emit).is_ok());
+    }
+    let sums = st.finish(&mut emit).ok().unwrap();
+    (out, sums)
+}
+
+#[test]
+fn counts_records_continuations_unparseable_and_log_end() {
+    let o = opts(false);
+    let (items, sums) = feed(
+        &[
+            "garbage before any record",
+            "2026-11-25 12:36:52,258 INFO  a.B [] - first",
+            "\tat x.y(Z.java:1)",
+            "2026-11-25 12:36:53,000 INFO  a.B [] - second",
+        ],
+        &o,
+    );
+    assert_eq!(sums.len(), 1);
+    let s = &sums[0];
+    assert_eq!(
+        (s.lines, s.records, s.continuation_lines, s.unparseable),
+        (4, 2, 1, 1)
+    );
+    assert_eq!(items.len(), 1);
+    match &items[0] {
+        Item::Event(e) => {
+            assert_eq!(e.kind, Kind::LogEnd);
+            assert_eq!(e.line, 4);
+            assert_eq!(e.text, "2026-11-25 12:36:53,000 INFO  a.B [] - second");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn pods_become_sources_and_kubectl_ts_wins() {
+    let o = opts(false);
+    let (items, sums) = feed(
+        &[
+            "[pod/jm-b/c] 2026-11-25T12:00:02.000000001Z 2026-11-25 11:00:00,000 INFO a.B [] - b1",
+            "[pod/jm-a/c] 2026-11-25T12:00:01.000000000Z 2026-11-25 11:00:00,000 INFO a.B [] - a1",
+            "[pod/jm-a/c] 2026-11-25T12:00:01.000000000Z \tat x",
+            "[pod/jm-a/side] 2026-11-25T12:00:03Z 2026-11-25 11:00:00,000 INFO a.B [] - s1",
+        ],
+        &o,
+    );
+    let names: Vec<&str> = sums.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, vec!["jm-b", "jm-a", "jm-a/side"]);
+    assert_eq!(sums[1].continuation_lines, 1);
+    // log_end events come out in time order across pods.
+    let got: Vec<(String, u64)> = items
+        .iter()
+        .map(|i| (i.source().to_string(), i.line()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("jm-a".to_string(), 2),
+            ("jm-b".to_string(), 1),
+            ("jm-a/side".to_string(), 4)
+        ]
+    );
+    assert_eq!(items[1].ts().timestamp_subsec_nanos(), 1);
+}
+
+#[test]
+fn reorder_window_and_cap() {
+    let mut r = Reorder {
+        heap: BinaryHeap::new(),
+        newest: None,
+        cap: 3,
+        window: Some(TimeDelta::seconds(2)),
+    };
+    let mk = |s: i64, line: u64| Keyed {
+        ts: DateTime::from_timestamp(s, 0).unwrap(),
+        line,
+        sub: 0,
+        item: Item::Unmatched(Unmatched {
+            source: Arc::from("x"),
+            line,
+            ts: DateTime::from_timestamp(s, 0).unwrap(),
+            level: String::new(),
+            logger: String::new(),
+            text: String::new(),
+        }),
+    };
+    let mut out = Vec::new();
+    let mut emit = |k: Keyed| {
+        out.push(k.line);
+        Ok(())
+    };
+    for (s, l) in [(10, 1), (9, 2), (10, 3), (13, 4), (12, 5)] {
+        assert!(r.push(mk(s, l), &mut emit).is_ok());
+    }
+    assert!(r.finish(&mut emit).is_ok());
+    assert_eq!(out, vec![2, 1, 3, 5, 4]);
+}
+
+#[test]
+fn classifies_on_the_first_message_line() {
+    let mut o = opts(false);
+    let rest = "org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint";
+    let json = format!(
+        r#"{{"@timestamp":"2026-11-25T12:36:06.000Z","log.level":"INFO","log.logger":"{rest}","message":"http://h:1 was granted leadership with leaderSessionID=e121f084-4a4d-4a43-bf6c-09a46f25e587\nsecond line"}}"#
+    );
+    let lines = [
+        GRANT.to_string(),
+        format!("2026-11-25 12:36:05,096 INFO  {rest} [] - Starting rest endpoint."),
+        format!("2026-11-25 12:36:05,097 WARN  {rest} [] - Something new."),
+        json,
+    ];
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (items, sums) = feed(&refs, &o);
+    let s = &sums[0];
+    assert_eq!((s.records, s.events, s.ignored, s.unmatched), (4, 2, 1, 1));
+    let kinds: Vec<String> = items
+        .iter()
+        .map(|i| match i {
+            Item::Event(e) => format!("{}:{}", e.kind, e.line),
+            Item::Unmatched(u) => format!("unmatched:{}:{}", u.line, u.level),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "leadership_granted:1",
+            "unmatched:3:WARN",
+            "leadership_granted:4",
+            "log_end:4"
+        ]
+    );
+    match &items[0] {
+        Item::Event(e) => {
+            assert_eq!(e.fields.component.as_deref(), Some("rest"));
+            assert_eq!(e.text, GRANT);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Without want_unmatched the record is counted, not delivered.
+    o.want_unmatched = false;
+    let (items, sums) = feed(&refs, &o);
+    assert_eq!(sums[0].unmatched, 1);
+    assert!(items.iter().all(|i| matches!(i, Item::Event(_))));
+}
+
+#[test]
+fn follow_delivers_each_event_while_the_pipe_is_open() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("stream");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.map(|s| s.success()).unwrap_or(false) {
+        return; // no mkfifo on this system
+    }
+    let (tx, rx) = std::sync::mpsc::channel::<Item>();
+    let path = fifo.clone();
+    let reader = std::thread::spawn(move || {
+        let o = opts(true);
+        let mut sink = |i: Item| {
+            let _ = tx.send(i);
+            Ok(())
+        };
+        run(&[path], &o, &mut sink).map(|s| s.total().events)
+    });
+    let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    let wait = Duration::from_secs(20);
+    for n in 1..=2u64 {
+        writeln!(w, "{GRANT}").unwrap();
+        w.flush().unwrap();
+        // Arrives although the writer is still open and no later line exists.
+        match rx.recv_timeout(wait).unwrap() {
+            Item::Event(e) => {
+                assert_eq!(e.kind, Kind::LeadershipGranted);
+                assert_eq!(e.line, n);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    drop(w);
+    assert_eq!(reader.join().unwrap().unwrap(), 2);
+    match rx.recv_timeout(wait).unwrap() {
+        Item::Event(e) => assert_eq!((e.kind, e.line), (Kind::LogEnd, 2)),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Run the whole pipeline over one file with the given chunking.
+fn run_file(path: &std::path::Path, o: &Options, chunking: Chunking) -> (Vec<Item>, Summary) {
+    let o = Options {
+        chunking,
+        ..o.clone()
+    };
+    let mut items = Vec::new();
+    let summary = run(&[path.to_path_buf()], &o, &mut |i| {
+        items.push(i);
+        Ok(())
+    })
+    .unwrap();
+    (items, summary)
+}
+
+fn tiny_chunks(chunk_size: u64) -> Chunking {
+    Chunking {
+        threshold: 0,
+        chunk_size,
+        in_flight: 3,
+    }
+}
+
+/// Lines that exercise stitching: garbage before any record, continuation lines, pods
+/// that appear in later chunks, a second container of a pod, CRLF, invalid UTF-8, an
+/// over-long line, out-of-order timestamps, and no final newline.
+fn stitch_sample() -> Vec<u8> {
+    let mut out: Vec<u8> = Vec::new();
+    let mut put = |l: &[u8]| {
+        out.extend_from_slice(l);
+        out.push(b'\n');
+    };
+    put(b"garbage before any record");
+    put(b"\tat more.garbage(X.java:1)");
+    for i in 0..6u32 {
+        let s = 10 + i * 3;
+        put(format!("2026-11-25 12:36:{s:02},095 INFO  a.B [] - plain {i}").as_bytes());
+        put(b"java.lang.IllegalStateException: boom");
+        put(b"\tat x.y(Z.java:1)\r");
+        put(GRANT
+            .replace("12:36:05", &format!("12:36:{:02}", s + 1))
+            .as_bytes());
+        put(format!("2026-11-25 12:36:{:02},000 WARN  org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint [] - Something new {i}.", s).as_bytes());
+        put(b"caf\xe9 not utf-8");
+        // Same instant in every round: ordered by line number alone.
+        put(GRANT.replace("12:36:05", "12:36:30").as_bytes());
+    }
+    put(&[b'x'; input::MAX_LINE + 10]);
+    for i in 0..4u32 {
+        put(format!(
+            "[pod/jm-b/c] 2026-11-25T12:37:{:02}.000000001Z \tat before.any(B.java:1)",
+            i
+        )
+        .as_bytes());
+        put(format!("[pod/jm-b/c] 2026-11-25T12:37:{:02}.000000002Z {GRANT}", i).as_bytes());
+        put(format!(
+            "[pod/jm-a/c] 2026-11-25T12:36:{:02}.000000000Z {GRANT}",
+            50 + i
+        )
+        .as_bytes());
+        put(format!(
+            "[pod/jm-a/c] 2026-11-25T12:36:{:02}.000000000Z \tat x",
+            50 + i
+        )
+        .as_bytes());
+        put(format!(
+            "[pod/jm-a/side] 2026-11-25T12:38:{:02}Z 2026-11-25 11:00:00,000 INFO a.B [] - s{i}",
+            i
+        )
+        .as_bytes());
+        put(b"no prefix, continues the own source");
+    }
+    out.extend_from_slice(GRANT.replace("12:36:05", "12:39:00").as_bytes());
+    out
+}
+
+#[test]
+fn chunked_parsing_equals_sequential_at_every_chunk_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stitch.log");
+    std::fs::write(&path, stitch_sample()).unwrap();
+    let o = opts(false);
+    let (want_items, want_sum) = run_file(&path, &o, Chunking::OFF);
+    // The sample is what it claims to be.
+    let names: Vec<&str> = want_sum.sources.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec![
+            path.display().to_string().as_str(),
+            "jm-b",
+            "jm-a",
+            "jm-a/side"
+        ]
+    );
+    let own = &want_sum.sources[0];
+    assert_eq!(own.unparseable, 2);
+    assert_eq!(own.truncated_lines, 1);
+    assert_eq!(own.unmatched, 6);
+    assert_eq!(want_sum.sources[1].unparseable, 1);
+    assert_eq!(want_sum.sources[1].continuation_lines, 3);
+    let events = want_items
+        .iter()
+        .filter(|i| matches!(i, Item::Event(e) if e.kind == Kind::LeadershipGranted))
+        .count();
+    assert_eq!(events, 6 + 6 + 8 + 1);
+    for size in [1, 2, 3, 7, 50, 100, 333, 1000, 4096, 70_000, 1 << 20] {
+        let (items, sum) = run_file(&path, &o, tiny_chunks(size));
+        assert_eq!(sum, want_sum, "chunk size {size}");
+        assert_eq!(items, want_items, "chunk size {size}");
+    }
+    // Under the threshold: sequential, the same again.
+    let big = Chunking {
+        threshold: 1 << 40,
+        ..tiny_chunks(1)
+    };
+    assert_eq!(run_file(&path, &o, big), (want_items, want_sum));
+}
+
+#[test]
+fn chunks_in_flight_are_bounded_by_bytes() {
+    let threads = rayon::current_num_threads();
+    let c = |chunk_size, in_flight| Chunking {
+        threshold: 0,
+        chunk_size,
+        in_flight,
+    };
+    assert_eq!(c(16 << 20, 0).window(), 2);
+    assert_eq!(c(1 << 20, 0).window(), (2 * threads).clamp(2, 16));
+    assert_eq!(c(1, 0).window(), (2 * threads).max(2));
+    assert_eq!(c(16 << 20, 7).window(), 7);
+}
+
+#[test]
+fn chunked_parsing_of_edge_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = opts(false);
+    let cases: [&[u8]; 6] = [
+        b"",
+        b"\n",
+        b"\n\n\nnot a record\n",
+        b"no newline at all",
+        b"2026-11-25 12:36:52,258 INFO  a.B [] - one\n",
+        b"2026-11-25 12:36:52,258 INFO  a.B [] - one\r\n\tat x\r\n\r\n",
+    ];
+    for (n, data) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("edge{n}.log"));
+        std::fs::write(&path, data).unwrap();
+        let want = run_file(&path, &o, Chunking::OFF);
+        for size in [1, 2, 5, 64] {
+            assert_eq!(
+                run_file(&path, &o, tiny_chunks(size)),
+                want,
+                "case {n} size {size}"
+            );
+        }
+    }
+}
+
+#[test]
+fn chunked_parsing_stops_when_the_sink_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stitch.log");
+    std::fs::write(&path, stitch_sample()).unwrap();
+    let o = Options {
+        chunking: tiny_chunks(16),
+        ..opts(false)
+    };
+    let mut seen = 0;
+    let r = run(&[path], &o, &mut |_| {
+        seen += 1;
+        Err(io::Error::new(io::ErrorKind::BrokenPipe, "closed"))
+    });
+    assert!(
+        r.as_ref().is_err_and(PipelineError::is_broken_pipe),
+        "{r:?}"
+    );
+    assert_eq!(seen, 1);
+}
+
+#[test]
+fn several_inputs_chunked_equal_sequential() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.log");
+    let b = dir.path().join("b.log");
+    std::fs::write(&a, stitch_sample()).unwrap();
+    std::fs::write(&b, GRANT.replace("12:36:05", "12:36:30")).unwrap();
+    let paths = [a, b];
+    let collect = |chunking: Chunking| {
+        let o = Options {
+            chunking,
+            ..opts(false)
+        };
+        let mut items = Vec::new();
+        let s = run(&paths, &o, &mut |i| {
+            items.push(i);
+            Ok(())
+        })
+        .unwrap();
+        (items, s)
+    };
+    let want = collect(Chunking::OFF);
+    assert_eq!(want.1.sources.len(), 5);
+    assert_eq!(collect(tiny_chunks(10)), want);
+}
