@@ -105,6 +105,12 @@ def run_scenario(name: str, version: str, home: Path, jar: Path, binary: Path, w
             say(f"e2e: {name}: flinkha's verdicts are wrong: {e}")
             dump_logs(run_dir)
             return False
+        except (KeyboardInterrupt, Interrupted):
+            raise
+        except Exception:  # a bug of the harness itself: not retried, never hidden
+            say(f"e2e: {name}: the harness failed:\n{traceback.format_exc()}")
+            dump_logs(run_dir)
+            return False
         say(f"e2e: {name} (Flink {version}) ok in {time.monotonic() - started:.0f} s")
         if not keep:
             shutil.rmtree(run_dir, ignore_errors=True)
