@@ -13,6 +13,7 @@ import os
 import pwd
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -222,13 +223,13 @@ class Cluster:
 
     # ------------------------------------------------------------------ processes
     def _spawn(self, name: str, kind: str, argv: list[str], rest_port: int | None,
-               jvm_args: str = "") -> Process:
+               jvm_args: str = "", home: Path | None = None) -> Process:
         conf = self._write_conf(name, rest_port or 0)
         folder = self.logs_dir / name
         folder.mkdir(parents=True, exist_ok=False)
         env = dict(os.environ)
         env.update({
-            "FLINK_HOME": str(self.home), "FLINK_CONF_DIR": str(conf), "FLINK_LOG_DIR": str(folder),
+            "FLINK_HOME": str(home or self.home), "FLINK_CONF_DIR": str(conf), "FLINK_LOG_DIR": str(folder),
             "FLINK_PID_DIR": str(self.run_dir / "pids" / name), "STD_REDIRECT_TO_FILE": "true",
             "USER": os.environ.get("USER") or pwd.getpwuid(os.getuid()).pw_name, "JVM_ARGS": jvm_args,
         })
@@ -258,6 +259,33 @@ class Cluster:
         proc = self._spawn(name, "jobmanager",
                            [str(self.home / "bin" / "jobmanager.sh"), "start-foreground"], port)
         self.act(f"started JobManager {name} pid={proc.pid} rest.port={port}")
+        self.wait_log(proc, r"Rest endpoint listening at", 180, f"REST endpoint of {name}")
+        return proc
+
+    def application_home(self, jar: Path) -> Path:
+        """A per-run FLINK_HOME whose usrlib/ holds the job, as Flink's docs and image set up
+        application mode; hard links of the cached distribution (copies across file systems)."""
+        home = self.run_dir / "flink"
+        if not home.exists():
+            def link(src, dst):
+                try:
+                    os.link(src, dst)
+                except OSError:
+                    shutil.copy2(src, dst)
+            shutil.copytree(self.home, home, symlinks=True, copy_function=link,
+                            ignore=shutil.ignore_patterns("log"))
+            (home / "usrlib").mkdir()
+            shutil.copy2(jar, home / "usrlib" / jar.name)
+        return home
+
+    def start_application_jobmanager(self, name: str, jar: Path, entry: str, args: list[str]) -> Process:
+        """A JobManager in application mode (`standalone-job.sh`): it runs the job's main() itself."""
+        home = self.application_home(jar)
+        port = self.ports.take()
+        proc = self._spawn(name, "jobmanager",
+                           [str(home / "bin" / "standalone-job.sh"), "start-foreground",
+                            "--job-classname", entry, *args], port, home=home)
+        self.act(f"started application JobManager {name} pid={proc.pid} rest.port={port} ({entry})")
         self.wait_log(proc, r"Rest endpoint listening at", 180, f"REST endpoint of {name}")
         return proc
 

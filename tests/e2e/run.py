@@ -89,6 +89,7 @@ def run_scenario(name: str, version: str, home: Path, jar: Path, binary: Path, w
     """A scenario with one retry when it failed for a reason other than flinkha."""
     for n in (1, 2):
         run_dir = work / f"{name}-{version}-attempt{n}"
+        shutil.rmtree(run_dir, ignore_errors=True)
         started = time.monotonic()
         say(f"e2e: {name} (Flink {version}), attempt {n}: {SCENARIOS[name].summary}")
         try:

@@ -191,6 +191,39 @@ def _lost_after_restart(c: Cluster, t: Truth, tm: Process, job: str) -> None:
     c.stop_all()
 
 
+def app_jm_kill_restart(c: Cluster, jar: Path, t: Truth) -> None:
+    """Application mode (`standalone-job.sh`), ZooKeeper HA: the JobManager runs the job's main()
+    itself; kill -9 it and start it again with the same command; it recovers the same job id from
+    the latest checkpoint. Cancelling the job then ends the application and the cluster."""
+    c.start_zookeeper("zk-1")
+    args = ["--delay-ms", "5"]
+    a = c.start_application_jobmanager("jm-a", jar, JOB_CLASS, args)
+    c.leader_among([a], 180)
+    tm = c.start_taskmanager("tm-1")
+    jobs = c.wait(lambda: (o := c.rest_or_none(a, "/jobs/overview")) and o.get("jobs"), 180,
+                  f"the application's job on {a.name}", a)
+    job = jobs[0]["jid"]
+    t.jobs.append(job)
+    c.act(f"{a.name} runs the application's job {job}")
+    c.wait_job_state(a, job, {"RUNNING"})
+    c.wait_checkpoints(a, job, 4)
+    at = c.kill9(a)
+    f = Failure(job, "leader", f"kill -9 of application JobManager {a.name}", at,
+                c.completed_checkpoints(a, job)[-1])
+    t.failures.append(f)
+    b = c.start_application_jobmanager("jm-b", jar, JOB_CLASS, args)
+    c.leader_among([b], 240)
+    _recovered(c, f, b)
+    c.rest(b, "PATCH", f"/jobs/{job}?mode=cancel")
+    c.act(f"cancel job {job} through {b.name}: the application ends")
+    t.cancelled.append(job)
+    c.wait(lambda: not b.alive(), 180, f"{b.name} shutting down after its application ended")
+    c.act(f"{b.name} exited with code {b.popen.returncode}")
+    c.sigterm(tm)
+    c.act("stopping the cluster")
+    c.stop_all()
+
+
 # ---------------------------------------------------------------------- expectations
 def _recover_latest(t: Truth) -> str:
     """PASS when every restore Flink reports used a checkpoint at least as new as the latest one
@@ -214,18 +247,6 @@ def expect_same_leader(t: Truth, version: str) -> dict:
     return e
 
 
-def expect_zk_outage(t: Truth, version: str) -> dict:
-    e = expect_all_pass(t, version)
-    # Flink versions bundling Curator 5.4.0 can keep a latch node of the expired session and grant
-    # a second leader (CURATOR-696; seen in the project's corpus on 1.19.3, 2.0.2, 2.2.1): a FAIL
-    # of single-leader is then Flink's real split brain, proven by the lines flinkha cites.
-    if version.startswith(("1.19.", "2.0.", "2.1.", "2.2.")):
-        e["single-leader"] = {"PASS", "FAIL"}
-        e["no-resurrection"] = {"PASS", "UNKNOWN"}
-        e["ha-cleanup"] = {"PASS", "UNKNOWN"}
-    return e
-
-
 def expect_job_lost(t: Truth, version: str) -> dict:
     return {
         "single-leader": {"PASS"},
@@ -246,7 +267,10 @@ SCENARIOS = {s.name: s for s in [
              "the job from the latest checkpoint", "zookeeper", tm_kill, expect_same_leader, "UNKNOWN"),
     Scenario("zk-outage", "ZooKeeper HA, leader + standby: kill -9 ZooKeeper for twice the session "
              "timeout, restart it with its data; leadership is revoked and granted again",
-             "zookeeper", zk_outage, expect_zk_outage, "PASS"),
+             "zookeeper", zk_outage, expect_all_pass, "PASS"),
+    Scenario("app-jm-kill-restart", "application mode (standalone-job.sh), ZooKeeper HA: kill -9 the "
+             "JobManager, start it again; it recovers the same job; cancel ends the application",
+             "zookeeper", app_jm_kill_restart, expect_all_pass, "PASS"),
     Scenario("no-ha", "negative: HA disabled; kill -9 the JobManager and start a new one: the job is "
              "lost and jobs-recovered must FAIL", "NONE", no_ha, expect_job_lost, "FAIL"),
     Scenario("ha-metadata-lost", "negative: ZooKeeper HA, kill -9 the JobManager and wipe ZooKeeper's "
