@@ -84,6 +84,9 @@ def attempt(name: str, version: str, home: Path, jar: Path, binary: Path, run_di
         raise VerdictError("; ".join(problems))
 
 
+RETRIED: list[str] = []
+
+
 def run_scenario(name: str, version: str, home: Path, jar: Path, binary: Path, work: Path,
                  keep: bool) -> bool:
     """A scenario with one retry when it failed for a reason other than flinkha."""
@@ -98,6 +101,7 @@ def run_scenario(name: str, version: str, home: Path, jar: Path, binary: Path, w
             say(f"e2e: {name} attempt {n} failed for a reason other than flinkha: {e}")
             dump_logs(run_dir)
             if n == 1:
+                RETRIED.append(f"{name} (Flink {version}): {e} (logs kept in {run_dir})")
                 say(f"e2e: {name}: retrying once (fresh ports and folders)")
                 continue
             say(f"e2e: {name}: FAILED twice for reasons other than flinkha")
@@ -179,10 +183,13 @@ def main() -> int:
         traceback.print_exc()
         return 1
     total = len(names) * len(versions)
-    say(f"e2e: {total - len(failed)} passed, {len(failed)} failed")
+    for r in RETRIED:
+        say(f"e2e: retried once for a reason other than flinkha: {r}")
     say(f"e2e: took {time.monotonic() - started:.0f} s")
     if failed:
         say(f"e2e: failed: {', '.join(failed)} (logs under {work})")
+    say(f"e2e: {total - len(failed)} passed, {len(failed)} failed")
+    if failed:
         return 1
     if not args.keep and not any(work.iterdir()):
         work.rmdir()

@@ -112,6 +112,23 @@ def sigterm(c: Cluster, jar: Path, t: Truth) -> None:
     _leader_loss(c, jar, t, jms=2, action="SIGTERM")
 
 
+def double_failover(c: Cluster, jar: Path, t: Truth) -> None:
+    """Three JobManagers: kill -9 the leader; once the new leader has recovered the job and
+    checkpointed, kill -9 it too; the third one takes over."""
+    procs, leader, job = _start(c, jar, jms=3)
+    t.jobs.append(job)
+    for round_ in (1, 2):
+        grants = c.grants(procs)
+        at = c.kill9(leader)
+        f = Failure(job, "leader", f"kill -9 of leader {leader.name} (failover {round_})", at,
+                    c.completed_checkpoints(leader, job)[-1])
+        t.failures.append(f)
+        procs = [p for p in procs if p is not leader]
+        leader = c.leader_among(procs, 240, grants)
+        _recovered(c, f, leader, checkpoints_after=2)
+    _finish(c, leader, t)
+
+
 def tm_kill(c: Cluster, jar: Path, t: Truth) -> None:
     """The TaskManager dies; the leader stays and restarts the job from its latest checkpoint."""
     _, leader, job = _start(c, jar, jms=1)
@@ -263,6 +280,9 @@ SCENARIOS = {s.name: s for s in [
              "over after the session timeout", "zookeeper", leader_standby_kill, expect_all_pass, "PASS"),
     Scenario("sigterm", "ZooKeeper HA, leader + standby: SIGTERM the leader (graceful); the standby takes "
              "over at once", "zookeeper", sigterm, expect_all_pass, "PASS"),
+    Scenario("double-failover", "ZooKeeper HA, three JobManagers: kill -9 the leader, then the next "
+             "leader once it has recovered and checkpointed; the third takes over", "zookeeper",
+             double_failover, expect_all_pass, "PASS"),
     Scenario("tm-kill", "ZooKeeper HA: kill -9 the TaskManager, start another; the same leader restarts "
              "the job from the latest checkpoint", "zookeeper", tm_kill, expect_same_leader, "UNKNOWN"),
     Scenario("zk-outage", "ZooKeeper HA, leader + standby: kill -9 ZooKeeper for twice the session "
