@@ -141,9 +141,10 @@ class Cluster:
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         self.zk_port = self.ports.take()
         self.zk_peer_ports = (self.ports.take(), self.ports.take())
-        self.rpc_port = self.ports.take()  # only used without HA, where every JM must share it
-        self.cluster_id = f"/e2e-{uuid.uuid4().hex[:8]}"
+        self.rpc_port = self.ports.take()  # shared by every JobManager without HA
+        self.cluster_id = f"e2e-{uuid.uuid4().hex[:8]}"
         self.actions: list[str] = []
+        self.k8s_api = None  # the Kubernetes API stand-in, with Kubernetes HA
 
     # ------------------------------------------------------------------ actions log
     def act(self, what: str) -> float:
@@ -166,7 +167,9 @@ class Cluster:
             ("env.java.opts.all" if new_keys else "env.java.opts"): _JAVA17_OPTS + " -Duser.timezone=UTC",
             "jobmanager.rpc.address": "localhost",
             "jobmanager.bind-host": "localhost",
-            "jobmanager.rpc.port": self.rpc_port,
+            # Without HA every JobManager must be found at the same port; Kubernetes HA uses
+            # this port too (ZooKeeper HA uses the random high-availability.jobmanager.port).
+            "jobmanager.rpc.port": self.ports.take() if self.ha == "kubernetes" else self.rpc_port,
             "jobmanager.memory.process.size": "1024m",
             "jobmanager.execution.failover-strategy": "region",
             "taskmanager.host": "localhost",
@@ -182,12 +185,7 @@ class Cluster:
             "io.tmp.dirs": tmp,
             "blob.storage.directory": tmp,
             ("high-availability.type" if new_keys else "high-availability"): self.ha,
-            "high-availability.zookeeper.quorum": f"localhost:{self.zk_port}",
-            "high-availability.zookeeper.path.root": "/flink",
-            "high-availability.cluster-id": self.cluster_id,
             "high-availability.storageDir": f"file://{self.run_dir / 'ha'}",
-            "high-availability.zookeeper.client.session-timeout": SESSION_TIMEOUT_MS,
-            "high-availability.zookeeper.client.connection-timeout": 5000,
             "execution.checkpointing.interval": CHECKPOINT_INTERVAL,
             ("restart-strategy.type" if new_keys else "restart-strategy"): "fixed-delay",
             "restart-strategy.fixed-delay.attempts": 2147483647,
@@ -195,6 +193,16 @@ class Cluster:
             "heartbeat.interval": 2000,
             "heartbeat.timeout": 20000,
         }
+        if self.ha == "zookeeper":
+            c["high-availability.zookeeper.quorum"] = f"localhost:{self.zk_port}"
+            c["high-availability.zookeeper.path.root"] = "/flink"
+            c["high-availability.cluster-id"] = f"/{self.cluster_id}"
+            c["high-availability.zookeeper.client.session-timeout"] = SESSION_TIMEOUT_MS
+            c["high-availability.zookeeper.client.connection-timeout"] = 5000
+        elif self.ha == "kubernetes":
+            c["kubernetes.cluster-id"] = self.cluster_id
+            c["kubernetes.namespace"] = "default"
+            c["kubernetes.config.file"] = self.run_dir / "kubeconfig"
         if major >= 2:
             c["execution.checkpointing.dir"] = f"file://{self.run_dir / 'checkpoints'}"
             c["execution.checkpointing.savepoint-dir"] = f"file://{self.run_dir / 'savepoints'}"
@@ -253,6 +261,17 @@ class Cluster:
         self.act(f"started ZooKeeper {name} pid={proc.pid} port={self.zk_port}")
         self.wait(lambda: port_open(self.zk_port), 90, f"ZooKeeper {name} accepting on port {self.zk_port}", proc)
         return proc
+
+    def start_k8s_api(self) -> None:
+        """The Kubernetes API stand-in (tests/e2e/k8s_api.py) that Kubernetes HA talks to."""
+        from k8s_api import ApiServer
+        port = self.ports.take()
+        try:
+            self.k8s_api = ApiServer(port).start()
+        except OSError as e:
+            raise InfraError(f"Kubernetes API stand-in could not listen on {port}: {e}") from e
+        self.k8s_api.kubeconfig(self.run_dir / "kubeconfig")
+        self.act(f"started the Kubernetes API stand-in on 127.0.0.1:{port}")
 
     def start_jobmanager(self, name: str) -> Process:
         port = self.ports.take()
@@ -321,6 +340,12 @@ class Cluster:
                 [p for p in alive if p.kind == "zookeeper"]
         for p in order:
             self.sigterm(p)
+        self._stop_api()
+
+    def _stop_api(self) -> None:
+        if self.k8s_api is not None:
+            self.k8s_api.stop()
+            self.k8s_api = None
 
     def kill_all(self) -> None:
         """Last resort on any exit path: nothing the harness started survives it."""
@@ -332,6 +357,7 @@ class Cluster:
                 p.popen.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 pass
+        self._stop_api()
 
     # ------------------------------------------------------------------ waiting
     def wait(self, cond, timeout: float, what: str, proc: Process | None = None):

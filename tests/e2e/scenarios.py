@@ -52,8 +52,10 @@ class Scenario:
 
 def _start(c: Cluster, jar: Path, jms: int) -> tuple[list[Process], Process, str]:
     """ZooKeeper (with HA), `jms` JobManagers, one TaskManager, the job running and checkpointing."""
-    if c.ha != "NONE":
+    if c.ha == "zookeeper":
         c.start_zookeeper("zk-1")
+    elif c.ha == "kubernetes":
+        c.start_k8s_api()
     names = ["jm-a", "jm-b", "jm-c"][:jms]
     first = c.start_jobmanager(names[0])
     leader = c.leader_among([first], 180) if c.ha != "NONE" else first
@@ -288,6 +290,12 @@ SCENARIOS = {s.name: s for s in [
     Scenario("zk-outage", "ZooKeeper HA, leader + standby: kill -9 ZooKeeper for twice the session "
              "timeout, restart it with its data; leadership is revoked and granted again",
              "zookeeper", zk_outage, expect_all_pass, "PASS"),
+    Scenario("k8s-leader-standby-kill", "Kubernetes HA (ConfigMaps on the harness's API stand-in), "
+             "leader + standby: kill -9 the leader; the standby takes over when the lease expires",
+             "kubernetes", leader_standby_kill, expect_all_pass, "PASS"),
+    Scenario("k8s-jm-kill-restart", "Kubernetes HA (API stand-in), one JobManager: kill -9, start a new "
+             "one; it recovers the job from the latest checkpoint", "kubernetes", jm_kill_restart,
+             expect_all_pass, "PASS"),
     Scenario("app-jm-kill-restart", "application mode (standalone-job.sh), ZooKeeper HA: kill -9 the "
              "JobManager, start it again; it recovers the same job; cancel ends the application",
              "zookeeper", app_jm_kill_restart, expect_all_pass, "PASS"),
