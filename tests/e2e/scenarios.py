@@ -71,9 +71,10 @@ def _recovered(c: Cluster, failure: Failure, leader: Process, checkpoints_after:
     """Waits until the new leader runs the job again and has checkpointed; records what it restored."""
     c.wait_job_state(leader, failure.job, {"RUNNING"}, 240)
     failure.running_again_at = c.act(f"{leader.name}: job {failure.job} RUNNING again")
+    at_running = c.restored_checkpoint(leader, failure.job)  # before any later restart can replace it
     before = len(c.completed_checkpoints(leader, failure.job))
     c.wait_checkpoints(leader, failure.job, before + checkpoints_after, 240)
-    failure.restored = c.restored_checkpoint(leader, failure.job)
+    failure.restored = at_running if at_running is not None else c.restored_checkpoint(leader, failure.job)
     c.act(f"{leader.name}: REST says job {failure.job} restored checkpoint {failure.restored}")
 
 
