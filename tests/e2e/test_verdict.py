@@ -80,6 +80,16 @@ class CompareOnRealLogs(unittest.TestCase):
                         problems)
         self.assertTrue(any(p.startswith("overall verdict: expected PASS, got FAIL") for p in problems), problems)
 
+    def test_real_split_brain_found_by_the_harness_fails_single_leader(self):
+        """samples/e2e/1.20.5/zk-outage-split-brain (its MANIFEST.md): Flink's own split brain."""
+        logs = REPO / "samples" / "e2e" / "1.20.5" / "zk-outage-split-brain"
+        with tempfile.TemporaryDirectory() as out:
+            code, report, _ = verdict.run_flinkha(binary(), logs, Path(out), [], reports=False)
+        got = {i["id"]: i["verdict"] for i in report["invariants"]}
+        self.assertEqual(code, 1)
+        self.assertEqual(got.pop("single-leader"), "FAIL")
+        self.assertEqual(set(got.values()), {"PASS"}, got)
+
 
 if __name__ == "__main__":
     unittest.main()
