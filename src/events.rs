@@ -41,6 +41,17 @@ pub enum Kind {
     JobRecoverySkipped,
     /// A job was submitted to the dispatcher.
     JobSubmitted,
+    /// The dispatcher refused a submission because the job id already reached a globally
+    /// terminal state in a previous execution (its result is in the JobResultStore).
+    JobSubmissionRefused,
+    /// Application mode: the job's `main()`, run by the JobManager, submitted the job.
+    ApplicationSubmitted,
+    /// Application mode: `main()` found its job already recovered from the HA store and did
+    /// not submit it again.
+    ApplicationRecovered,
+    /// Application mode: the application (`main()` and its job) ended with `state`
+    /// (SUCCEEDED, CANCELED, FAILED); the cluster shuts itself down next.
+    ApplicationFinished,
     /// A JobMaster started executing a job under a leader session.
     JobMasterStarted,
     /// A job's status changed (`Job … switched from state A to B.`).
@@ -69,6 +80,9 @@ pub enum Kind {
     HaCleanupStarted,
     /// HA data of a job has been cleaned up.
     HaCleanupFinished,
+    /// One part of a job's HA cleanup failed (`Cleanup of JobGraphStore failed for job …`):
+    /// the data stays in the HA store until a retry finishes it.
+    HaCleanupFailed,
     /// The whole cluster's HA data is being removed (cluster shutdown for good): every job's.
     HaCleanupAll,
     /// A job graph (execution plan) was removed from the HA store.
@@ -102,6 +116,10 @@ impl Kind {
         Kind::JobGraphsRecoveredCount,
         Kind::JobRecoverySkipped,
         Kind::JobSubmitted,
+        Kind::JobSubmissionRefused,
+        Kind::ApplicationSubmitted,
+        Kind::ApplicationRecovered,
+        Kind::ApplicationFinished,
         Kind::JobMasterStarted,
         Kind::JobState,
         Kind::JobTerminal,
@@ -116,6 +134,7 @@ impl Kind {
         Kind::JobFromSavepoint,
         Kind::HaCleanupStarted,
         Kind::HaCleanupFinished,
+        Kind::HaCleanupFailed,
         Kind::HaCleanupAll,
         Kind::JobGraphRemoved,
         Kind::JobGraphReleased,
@@ -141,6 +160,10 @@ impl Kind {
             Kind::JobGraphsRecoveredCount => "job_graphs_recovered_count",
             Kind::JobRecoverySkipped => "job_recovery_skipped",
             Kind::JobSubmitted => "job_submitted",
+            Kind::JobSubmissionRefused => "job_submission_refused",
+            Kind::ApplicationSubmitted => "application_submitted",
+            Kind::ApplicationRecovered => "application_recovered",
+            Kind::ApplicationFinished => "application_finished",
             Kind::JobMasterStarted => "job_master_started",
             Kind::JobState => "job_state",
             Kind::JobTerminal => "job_terminal",
@@ -155,6 +178,7 @@ impl Kind {
             Kind::JobFromSavepoint => "job_from_savepoint",
             Kind::HaCleanupStarted => "ha_cleanup_started",
             Kind::HaCleanupFinished => "ha_cleanup_finished",
+            Kind::HaCleanupFailed => "ha_cleanup_failed",
             Kind::HaCleanupAll => "ha_cleanup_all",
             Kind::JobGraphRemoved => "job_graph_removed",
             Kind::JobGraphReleased => "job_graph_released",

@@ -165,6 +165,10 @@ use std::sync::{Arc, RwLock};
 /// The built-in grammar files, embedded in the binary: (file name, text).
 const BUILTIN: &[(&str, &str)] = &[
     (
+        "application.grammar",
+        include_str!("../../grammars/application.grammar"),
+    ),
+    (
         "checkpoint.grammar",
         include_str!("../../grammars/checkpoint.grammar"),
     ),
