@@ -1035,6 +1035,8 @@ mod tests {
                         rpo_ms: Some(300),
                         first_completed_after: Some(13),
                         lost_checkpoints: vec![13, 14],
+                        fresh_start: false,
+                        resubmitted: false,
                     }],
                 },
                 Failover {

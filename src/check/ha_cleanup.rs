@@ -1,9 +1,15 @@
 //! `ha-cleanup`: a job that reached a globally terminal state (FINISHED, CANCELED, FAILED)
 //! has its HA data cleaned up while a leader is alive, and a job that did not (e.g. merely
 //! SUSPENDED by a leadership loss) keeps it (FLINK-19154, FLINK-34518 deleted it).
+//!
+//! A cleanup counts when it finished, or when a retry finished the part that had failed: a
+//! `Cleanup of JobGraphStore failed for job …` that no later `Removed job graph …` repairs
+//! leaves the job graph in the HA store (Flink 1.20 application clusters shutting down during
+//! the cleanup, FLINK-37697), where a restarted JobManager finds the job again.
 
+use super::cleanup_progress::CleanupStatus;
 use super::model::{Outcome, Verdict};
-use super::state::{globally_terminal, Model};
+use super::state::{globally_terminal, Model, ZERO_SESSION};
 use super::{evidence, short, verdict, Config, Finding, Invariant};
 use crate::events::{Event, Kind};
 use std::collections::BTreeSet;
@@ -70,19 +76,77 @@ impl HaCleanup {
 
     fn verdicts(&mut self, model: &Model) -> Vec<Verdict> {
         let mut v = Vec::new();
+        // Without HA (standalone leader election, the all-zero session) there is no HA data.
+        let ha_disabled =
+            !model.terms.is_empty() && model.terms.iter().all(|t| t.term.session == ZERO_SESSION);
         for id in &model.job_order {
             if self.failed.contains(id) {
                 continue;
             }
             let Some(j) = model.job(id) else { continue };
-            match (&j.terminal, &j.cleanup) {
-                (Some((state, _, t_ev)), Some((_, c_ev))) => v.push(verdict(
+            if ha_disabled && j.cleanup.is_none() {
+                v.push(verdict(
                     ID,
-                    Outcome::Pass,
+                    Outcome::Unknown,
                     Some(id),
-                    format!("job {} reached {state} and its HA data was cleaned up", short(id)),
-                    vec![t_ev.clone(), c_ev.clone()],
-                )),
+                    format!(
+                        "HA is disabled (fixed leader session {ZERO_SESSION}): job {} has no HA data to clean up",
+                        short(id)
+                    ),
+                    j.terminal.iter().map(|(_, _, e)| e.clone()).collect(),
+                ));
+                continue;
+            }
+            let progress = j.cleanup_progress.status();
+            match (&j.terminal, &j.cleanup) {
+                (Some((state, _, t_ev)), Some(_)) if matches!(progress, CleanupStatus::Failed(_)) => {
+                    let CleanupStatus::Failed(lines) = progress else { continue };
+                    let mut evidence = vec![t_ev.clone()];
+                    evidence.extend(lines);
+                    v.push(verdict(
+                        ID,
+                        Outcome::Fail,
+                        Some(id),
+                        format!(
+                            "job {} reached {state}, but the cleanup of its HA data failed ({}) and no retry finished it: that data stays in the HA store, where a restarted JobManager finds the job again",
+                            short(id),
+                            j.cleanup_progress.failed_labels().join(", ")
+                        ),
+                        evidence,
+                    ));
+                }
+                (Some((state, _, t_ev)), Some((c_ts, _))) if matches!(progress, CleanupStatus::Unfinished(_)) => {
+                    let CleanupStatus::Unfinished(start) = progress else { continue };
+                    let alive = model.leader_alive_after(*c_ts);
+                    let (outcome, because) = if alive >= GRACE_MS {
+                        (Outcome::Fail, format!(
+                            "job {} reached {state} and the cleanup of its HA data began, but never finished although a leader was alive {:.1} s longer",
+                            short(id),
+                            alive as f64 / 1000.0
+                        ))
+                    } else {
+                        (Outcome::Unknown, format!(
+                            "job {} reached {state} and the cleanup of its HA data began, but the logs end before it finished",
+                            short(id)
+                        ))
+                    };
+                    v.push(verdict(ID, outcome, Some(id), because, vec![t_ev.clone(), start]));
+                }
+                (Some((state, _, t_ev)), Some((_, c_ev))) => {
+                    let mut evidence = vec![t_ev.clone(), c_ev.clone()];
+                    if let CleanupStatus::Done(done) = progress {
+                        if done != *c_ev {
+                            evidence.push(done);
+                        }
+                    }
+                    v.push(verdict(
+                        ID,
+                        Outcome::Pass,
+                        Some(id),
+                        format!("job {} reached {state} and its HA data was cleaned up", short(id)),
+                        evidence,
+                    ))
+                }
                 (Some((state, ts, t_ev)), None) => {
                     let alive = model.leader_alive_after(*ts);
                     if alive >= GRACE_MS {

@@ -108,6 +108,8 @@ impl Invariant for JobsRecovered {
             }
             let mut involved = 0;
             let mut recovered = Vec::new();
+            // Application mode: failovers after which `main()` submitted the job again.
+            let mut resubmitted = Vec::new();
             let mut open = None;
             let mut left_out = None;
             for &(f, k) in places
@@ -122,7 +124,14 @@ impl Invariant for JobsRecovered {
                     involved += 1;
                     let track = model.tracks.get(f).and_then(|t| t.get(k));
                     match track.and_then(|t| t.recovered.clone()) {
-                        Some(e) => recovered.push(e),
+                        Some(e) => {
+                            if let Some(t) = track.filter(|t| t.resubmitted.is_some()) {
+                                resubmitted.extend(t.soft_missing.iter().cloned());
+                                resubmitted.extend(t.resubmitted.iter().cloned());
+                                resubmitted.push(e.clone());
+                            }
+                            recovered.push(e)
+                        }
                         None => {
                             open = Some(fo.failure_ts);
                             if let Some(e) = track.and_then(|t| t.soft_missing.clone()) {
@@ -174,6 +183,17 @@ impl Invariant for JobsRecovered {
                         short(id)
                     ),
                     recovered,
+                ));
+            } else if !resubmitted.is_empty() {
+                v.push(verdict(
+                    ID,
+                    Outcome::Pass,
+                    Some(id),
+                    format!(
+                        "job {} ran again on the new leader after each of {involved} leader failover(s); at least once it was not in the HA store's job graphs and the application's main() submitted it again under its id (whether its state survived is recover-latest's verdict)",
+                        short(id)
+                    ),
+                    resubmitted.into_iter().take(6).collect(),
                 ));
             } else {
                 v.push(verdict(

@@ -9,6 +9,7 @@
 //! State grows with jobs, leaders and failovers, never with lines: checkpoint history is kept
 //! as collapsed runs and a bounded window of recent completions.
 
+pub mod cleanup_progress;
 pub mod model;
 pub mod state;
 
@@ -322,6 +323,9 @@ pub(crate) mod testutil;
 
 #[cfg(test)]
 mod tests_story;
+
+#[cfg(test)]
+mod tests_app;
 
 #[cfg(test)]
 mod tests {

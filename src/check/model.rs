@@ -97,6 +97,14 @@ pub struct Incarnation {
     pub stopping_ts: Option<DateTime<Utc>>,
     /// Why it stopped, if logged.
     pub stop_reason: Option<String>,
+    /// Application mode: the JobManager runs the job's `main()` (an `*Application*`
+    /// entrypoint, or `main()`'s own lines).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub application: bool,
+    /// Application mode: the status the application ended with (SUCCEEDED, CANCELED,
+    /// FAILED), after which the cluster shuts itself down for good.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application_status: Option<String>,
 }
 
 /// How a leadership term ended.
@@ -173,6 +181,14 @@ pub struct JobRecovery {
     pub first_completed_after: Option<u64>,
     /// Checkpoints triggered before the failure that never completed.
     pub lost_checkpoints: Vec<u64>,
+    /// The job started again with nothing to restore although checkpoints had completed
+    /// before the failure: its state was lost.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fresh_start: bool,
+    /// Application mode: the new leader did not recover the job from the HA store; `main()`
+    /// submitted it again under the same id.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub resubmitted: bool,
 }
 
 /// A failover: leadership passing to a new session, or a job restart within one term.
@@ -267,6 +283,31 @@ pub struct JobReport {
     pub terminal: Option<(String, DateTime<Utc>)>,
     /// When HA data cleanup was logged.
     pub cleanup_ts: Option<DateTime<Utc>>,
+    /// When the cleanup was seen finished (or a retry finished its failed part).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cleanup_finished_ts: Option<DateTime<Utc>>,
+    /// Parts of the HA cleanup that failed and that no retry finished (`JobGraphStore`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cleanup_failed: Vec<String>,
+    /// Moments of the job's story beyond states, checkpoints and restores: `main()`
+    /// submitting it or finding it recovered, a refused re-submission, a skipped recovery, a
+    /// failed or finished cleanup, a start from nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub milestones: Vec<Milestone>,
+}
+
+/// One moment of a job's story, named by the event kind that logged it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Milestone {
+    /// When.
+    pub ts: DateTime<Utc>,
+    /// The event kind (`application_submitted`, `ha_cleanup_failed`, …).
+    pub kind: crate::events::Kind,
+    /// A detail: the failed cleanup part, the checkpoint that was not restored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Incarnation that logged it.
+    pub incarnation: Option<usize>,
 }
 
 /// The result of a whole check: verdicts plus the model reports draw from.

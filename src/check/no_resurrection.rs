@@ -1,6 +1,9 @@
 //! `no-resurrection`: a job never runs or gets recovered again after it reached a globally
-//! terminal state or after its HA data was cleaned up (FLINK-11813 zombies). A fresh
-//! submission of the same job id starts a new life and is not a resurrection.
+//! terminal state or after its HA data was cleaned up (FLINK-11813 zombies). A client's fresh
+//! submission of the same job id starts a new life and is not a resurrection; in application
+//! mode it is: a restarted JobManager re-runs `main()`, which submits the finished job's fixed
+//! id again, and the job runs from scratch (with `job-result-store.delete-on-commit: false`
+//! Flink refuses that submission, which passes).
 
 use super::model::{Evidence, Outcome, Verdict};
 use super::state::Model;
@@ -19,43 +22,25 @@ pub struct NoResurrection {
     stayed_dead: HashMap<String, Evidence>,
 }
 
-fn revives(ev: &Event) -> bool {
-    match ev.kind {
-        Kind::JobRecoveryStarted
-        | Kind::JobGraphRecovered
-        | Kind::JobMasterStarted
-        | Kind::CheckpointRestored
-        | Kind::CheckpointTriggered
-        | Kind::CheckpointCompleted => true,
-        Kind::JobState => matches!(ev.fields.to.as_deref(), Some("RUNNING") | Some("CREATED")),
-        _ => false,
-    }
-}
-
 impl Invariant for NoResurrection {
     fn id(&self) -> &'static str {
         ID
     }
 
     fn observe(&mut self, ev: &Event, model: &Model, _cfg: &Config, out: &mut Vec<Finding>) {
-        if ev.kind == Kind::JobRecoverySkipped {
+        if matches!(
+            ev.kind,
+            Kind::JobRecoverySkipped | Kind::JobSubmissionRefused
+        ) {
             if let Some(j) = ev.job() {
                 self.stayed_dead.insert(j.to_string(), evidence(ev));
             }
             return;
         }
-        if ev.kind == Kind::JobGraphsRetrieved {
-            for j in ev.fields.jobs.iter().flatten() {
-                if model.job(j).map(|s| s.cleanup.is_some()).unwrap_or(false) {
-                    continue; // listed but not necessarily recovered; judged on recovery lines
-                }
-            }
+        let Some(job) = model.revived_job(ev) else {
             return;
-        }
-        if !revives(ev) {
-            return;
-        }
-        let Some(job) = ev.job() else { return };
+        };
+        let job = job.as_str();
         let Some(j) = model.job(job) else { return };
         if self.failed.contains(job) {
             return;
@@ -71,16 +56,34 @@ impl Invariant for NoResurrection {
             _ => None,
         };
         let Some((what, end_ev)) = end else { return };
-        self.failed.insert(job.to_string());
-        out.push(Finding {
-            id: ID,
-            job: Some(job.to_string()),
-            because: format!(
+        let because = match &j.resubmitted {
+            // A client submitted the id again: a new life.
+            Some((inc, _)) if !model.incs.get(*inc).is_some_and(|i| i.info.application) => {
+                return;
+            }
+            Some(_) => format!(
+                "job {} {what}; then the application's main(), re-run by a JobManager, submitted the same job id again and the job ran again from scratch ({}): the finished application was resurrected (Flink refuses this with job-result-store.delete-on-commit: false)",
+                short(job),
+                ev.kind
+            ),
+            None => format!(
                 "job {} {what} and later ran or was recovered again ({})",
                 short(job),
                 ev.kind
             ),
-            evidence: vec![end_ev, evidence(ev)],
+        };
+        let mut lines = vec![end_ev];
+        if let Some((_, sub)) = &j.resubmitted {
+            lines.extend(self.stayed_dead.get(job).cloned());
+            lines.push(sub.clone());
+        }
+        lines.push(evidence(ev));
+        self.failed.insert(job.to_string());
+        out.push(Finding {
+            id: ID,
+            job: Some(job.to_string()),
+            because,
+            evidence: lines,
         });
     }
 

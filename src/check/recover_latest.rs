@@ -36,6 +36,9 @@ impl Invariant for RecoverLatest {
                     return;
                 };
                 let Some(j) = model.job(job) else { return };
+                if j.resubmitted.is_some() {
+                    return; // a re-submitted job's new life: nothing of the old one to restore
+                }
                 let savepoint = ev.fields.savepoint.unwrap_or(false);
                 let in_failover = j.open_recovery.is_some();
                 let per = self.jobs.entry(job.to_string()).or_default();
@@ -83,6 +86,9 @@ impl Invariant for RecoverLatest {
             Kind::NoCheckpointToRestore => {
                 let Some(job) = model.job_of(ev) else { return };
                 let Some(j) = model.job(&job) else { return };
+                if j.resubmitted.is_some() {
+                    return;
+                }
                 if let Some(latest) = &j.latest_checkpoint {
                     self.jobs.entry(job.clone()).or_default().failed = true;
                     out.push(Finding {

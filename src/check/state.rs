@@ -5,6 +5,7 @@
 //! and helpers. Memory grows with incarnations, terms, jobs and failovers, not with lines:
 //! checkpoint history is collapsed into runs with bounded samples.
 
+use super::cleanup_progress::CleanupProgress;
 use super::evidence;
 use super::model::*;
 use crate::events::{component, Event, Kind};
@@ -18,6 +19,8 @@ const RUN_SAMPLES: usize = 4096;
 const RECENT_COMPLETED: usize = 256;
 /// State changes kept per job for reports.
 const MAX_STATES: usize = 4096;
+/// Milestones kept per job for reports.
+const MAX_MILESTONES: usize = 256;
 /// Triggered-but-not-completed ids kept per job.
 const PENDING_TRIGGERS: usize = 256;
 /// The leader session id of non-HA (standalone) leader election.
@@ -157,6 +160,14 @@ pub struct JobState {
     /// The cleanup came while the job was known to be running or suspended (an `ha-cleanup`
     /// violation); a later recovery is then that violation's consequence, not a zombie.
     pub cleanup_while_live: bool,
+    /// Which parts of the cleanup started, finished, failed.
+    pub cleanup_progress: CleanupProgress,
+    /// A submission of this job id after it was globally terminal or cleaned up, by the
+    /// incarnation that logged it: not yet a new life (the dispatcher may refuse it); the job
+    /// running again makes it one.
+    pub resubmitted: Option<(usize, Evidence)>,
+    /// Milestones for reports.
+    pub milestones: Vec<Milestone>,
     /// Highest triggered id and its line (since the last id reset).
     pub max_triggered: Option<(u64, Evidence)>,
     /// Highest completed id (checkpoint or savepoint) and its line (since the last id reset).
@@ -201,6 +212,62 @@ impl JobState {
     pub fn is_terminal(&self) -> bool {
         self.terminal.is_some()
     }
+
+    fn milestone(&mut self, ev: &Event, inc: usize, detail: Option<String>) {
+        if self.milestones.len() < MAX_MILESTONES {
+            self.milestones.push(Milestone {
+                ts: ev.ts,
+                kind: ev.kind,
+                detail,
+                incarnation: Some(inc),
+            });
+        }
+    }
+
+    /// Take a cleanup event into the progress, with the milestones a report tells: the
+    /// cleanup beginning, a part failing, the cleanup seen complete (detail `all` when the
+    /// whole cluster's HA data went).
+    fn cleanup_event(&mut self, ev: &Event, inc: usize) {
+        let first_start =
+            ev.kind == Kind::HaCleanupStarted && self.cleanup_progress.started.is_none();
+        let was_done = self.cleanup_progress.done_ts.is_some();
+        self.cleanup_progress
+            .apply(ev.kind, ev.fields.reason.as_deref(), ev.ts, evidence(ev));
+        if first_start {
+            self.milestone(ev, inc, None);
+        } else if ev.kind == Kind::HaCleanupFailed {
+            self.milestone(ev, inc, ev.fields.reason.clone());
+        }
+        if !was_done && self.cleanup_progress.done_ts.is_some() {
+            let detail = (ev.kind == Kind::HaCleanupAll).then(|| "all".to_string());
+            if self.milestones.len() < MAX_MILESTONES {
+                self.milestones.push(Milestone {
+                    ts: ev.ts,
+                    kind: Kind::HaCleanupFinished,
+                    detail,
+                    incarnation: Some(inc),
+                });
+            }
+        }
+    }
+
+    /// A re-submitted job runs again: a new life, whose checkpoints and cleanup start from
+    /// nothing (the id counter and the HA data of the earlier life were removed).
+    fn new_life(&mut self) {
+        self.end_run();
+        self.terminal = None;
+        self.cleanup = None;
+        self.cleanup_while_live = false;
+        self.cleanup_progress = CleanupProgress::default();
+        self.resubmitted = None;
+        self.max_triggered = None;
+        self.max_completed = None;
+        self.latest_checkpoint = None;
+        self.start_savepoint = None;
+        self.recent.clear();
+        self.pending.clear();
+        self.open_recovery = None;
+    }
 }
 
 /// Extra per-failover, per-job facts the invariants use.
@@ -217,6 +284,10 @@ pub struct RecoveryTrack {
     pub no_restore: Option<Evidence>,
     /// The job's state when the old leader went away.
     pub state_before: Option<String>,
+    /// Application mode: the job was missing from the new leader's job graphs, and `main()`
+    /// submitted it again (the line), so it was not lost, but its state came from wherever
+    /// the checkpoint store still had it.
+    pub resubmitted: Option<Evidence>,
 }
 
 /// The shared model.
@@ -420,6 +491,8 @@ impl Model {
                 end: IncarnationEnd::LogEnds,
                 stopping_ts: None,
                 stop_reason: None,
+                application: false,
+                application_status: None,
             },
             source: ev.source.clone(),
             open: true,
@@ -532,6 +605,7 @@ impl Model {
                 i.current_job = Some(j.to_string());
             }
         }
+        self.note_application(inc, ev);
         match ev.kind {
             Kind::ProcessStarted => {
                 let i = &mut self.incs[inc];
@@ -541,6 +615,14 @@ impl Model {
                 }
                 if ev.fields.entrypoint.is_some() {
                     i.info.entrypoint = ev.fields.entrypoint.clone();
+                }
+                if ev
+                    .fields
+                    .entrypoint
+                    .as_deref()
+                    .is_some_and(|e| e.contains("Application"))
+                {
+                    i.info.application = true;
                 }
             }
             Kind::ProcessStopping if self.incs[inc].stopping.is_none() => {
@@ -585,12 +667,26 @@ impl Model {
                     if ev.fields.name.is_some() {
                         j.name = ev.fields.name.clone();
                     }
-                    // A resubmission of a job id starts a new life.
-                    if j.terminal.is_some() {
-                        j.terminal = None;
-                        j.cleanup = None;
+                    // A submission of a job id that already ended: a new life once it runs
+                    // (the dispatcher may still refuse it).
+                    if j.terminal.is_some() || (j.cleanup.is_some() && !j.cleanup_while_live) {
+                        j.resubmitted = Some((inc, evidence(ev)));
                     }
                     j.last_incarnation = Some(inc);
+                }
+            }
+            Kind::JobSubmissionRefused | Kind::JobRecoverySkipped => {
+                if let Some(job) = ev.job() {
+                    let j = self.job_mut(job);
+                    if ev.kind == Kind::JobSubmissionRefused {
+                        j.resubmitted = None;
+                    }
+                    j.milestone(ev, inc, None);
+                }
+            }
+            Kind::ApplicationSubmitted | Kind::ApplicationRecovered => {
+                if let Some(job) = ev.job() {
+                    self.job_mut(job).milestone(ev, inc, None);
                 }
             }
             Kind::JobState => self.job_state(inc, ev),
@@ -654,16 +750,29 @@ impl Model {
                 if let Some(job) = self.job_of(ev) {
                     let had = self.job(&job).and_then(|j| j.latest_checkpoint.clone());
                     if let (Some((f, k)), Some(_)) =
-                        (self.jobs.get(&job).and_then(|j| j.open_recovery), had)
+                        (self.jobs.get(&job).and_then(|j| j.open_recovery), &had)
                     {
                         if let Some(t) = self.tracks.get_mut(f).and_then(|v| v.get_mut(k)) {
                             t.no_restore.get_or_insert_with(|| evidence(ev));
                         }
+                        if let Some(r) = self.failovers.get_mut(f).and_then(|fo| fo.jobs.get_mut(k))
+                        {
+                            r.fresh_start = true;
+                        }
+                    }
+                    if let Some(latest) = had {
+                        // The job starts over from nothing: later restores are judged against
+                        // what this run completes (the loss itself is `recover-latest`'s FAIL).
+                        let j = self.job_mut(&job);
+                        j.milestone(ev, inc, Some(latest.id.to_string()));
+                        j.latest_checkpoint = None;
+                        j.recent.clear();
                     }
                 }
             }
             Kind::HaCleanupAll => {
                 for j in self.jobs.values_mut() {
+                    j.cleanup_event(ev, inc);
                     if j.cleanup.is_none() {
                         j.cleanup = Some((ev.ts, evidence(ev)));
                         j.cleanup_while_live = j.terminal.is_none()
@@ -673,9 +782,15 @@ impl Model {
                     }
                 }
             }
+            Kind::HaCleanupFailed => {
+                if let Some(job) = ev.job() {
+                    self.job_mut(job).cleanup_event(ev, inc);
+                }
+            }
             Kind::HaCleanupStarted | Kind::HaCleanupFinished | Kind::JobGraphRemoved => {
                 if let Some(job) = ev.job() {
                     let j = self.job_mut(job);
+                    j.cleanup_event(ev, inc);
                     if j.cleanup.is_none() {
                         j.cleanup = Some((ev.ts, evidence(ev)));
                         j.cleanup_while_live = j.terminal.is_none()
@@ -722,6 +837,55 @@ impl Model {
             _ => {}
         }
         self.note_recovery_evidence(inc, ev);
+    }
+
+    /// Application-mode bookkeeping of one event: which incarnations run `main()`, the status
+    /// an application ended with, and a re-submitted job id starting a new life when it runs.
+    fn note_application(&mut self, inc: usize, ev: &Event) {
+        match ev.kind {
+            Kind::ApplicationSubmitted | Kind::ApplicationRecovered => {
+                self.incs[inc].info.application = true;
+            }
+            Kind::ApplicationFinished | Kind::ProcessStopping => {
+                if ev.kind == Kind::ApplicationFinished {
+                    self.incs[inc].info.application = true;
+                }
+                if let Some(s) = ev.fields.state.as_deref() {
+                    if matches!(s, "SUCCEEDED" | "CANCELED" | "FAILED") {
+                        self.incs[inc].info.application_status = Some(s.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Some(job) = self.revived_job(ev) {
+            if let Some(j) = self.jobs.get_mut(&job) {
+                if j.resubmitted.is_some() {
+                    j.new_life();
+                }
+            }
+        }
+    }
+
+    /// The job `ev` shows running (or being brought back): a JobMaster starting or
+    /// restoring it, its checkpoints, its recovery, its status becoming CREATED / RUNNING.
+    /// A JobMaster restores (or finds nothing to restore) before it logs its start.
+    pub fn revived_job(&self, ev: &Event) -> Option<String> {
+        match ev.kind {
+            Kind::JobRecoveryStarted
+            | Kind::JobGraphRecovered
+            | Kind::JobMasterStarted
+            | Kind::CheckpointRestored
+            | Kind::CheckpointTriggered
+            | Kind::CheckpointCompleted => ev.job().map(str::to_string),
+            Kind::JobState
+                if matches!(ev.fields.to.as_deref(), Some("RUNNING") | Some("CREATED")) =>
+            {
+                ev.job().map(str::to_string)
+            }
+            Kind::NoCheckpointToRestore => self.job_of(ev),
+            _ => None,
+        }
     }
 
     /// Close every incarnation whose rotated log part ended and that did not go on (except
@@ -822,12 +986,23 @@ impl Model {
         }
         match self.leader {
             Some((t, _)) if t == term => {}
+            Some((old, _)) if self.ended_for_good(old) => self.leader = Some((term, ev.ts)),
             Some((old, _)) => {
                 self.leader = Some((term, ev.ts));
                 self.leader_failover(old, term, ev);
             }
             None => self.leader = Some((term, ev.ts)),
         }
+    }
+
+    /// Whether term `t` belonged to a cluster that shut itself down for good after its
+    /// application ended (SUCCEEDED, CANCELED, FAILED): a JobManager starting afterwards
+    /// begins a new run of the cluster, not a failover.
+    fn ended_for_good(&self, t: usize) -> bool {
+        self.terms
+            .get(t)
+            .and_then(|t| self.incs.get(t.term.incarnation))
+            .is_some_and(|i| i.info.application_status.is_some())
     }
 
     fn leader_failover(&mut self, old: usize, new: usize, ev: &Event) {
@@ -915,6 +1090,8 @@ impl Model {
             rpo_ms: None,
             first_completed_after: None,
             lost_checkpoints: lost,
+            fresh_start: false,
+            resubmitted: false,
         }
     }
 
@@ -1170,10 +1347,17 @@ impl Model {
             Kind::JobState => ev.fields.to.as_deref() == Some("RUNNING"),
             _ => false,
         };
-        let about = ev.job().filter(|_| recovers);
+        // Application mode: `main()` submits a job the HA store lost again under its id.
+        let resubmits = matches!(ev.kind, Kind::JobSubmitted | Kind::ApplicationSubmitted);
+        let about = ev.job().filter(|_| recovers || resubmits);
         if !lists && about.is_none() {
             return;
         }
+        // In application mode a job missing from the new leader's job graphs is not lost yet:
+        // `main()` runs after the recovery and may submit it again (the operator's last-state
+        // upgrade does exactly this, and so does `main()` after an HA metadata loss).
+        let application = self.incs.get(inc).is_some_and(|i| i.info.application);
+        let mut resubmitted = Vec::new();
         let mut pending = std::mem::take(&mut self.pending_failovers);
         for &f in &pending {
             if self.failover_new_inc.get(f).copied().flatten() != Some(inc) {
@@ -1211,12 +1395,24 @@ impl Model {
                     track.soft_missing = Some(evidence(ev));
                 }
                 let recovered = recovers && ev.job() == Some(job.as_str());
-                if missing {
+                if missing && application {
+                    track.soft_missing.get_or_insert_with(|| evidence(ev));
+                } else if missing {
                     track.missing = Some(evidence(ev));
                     self.missing_log.push((f, k));
+                } else if resubmits && ev.job() == Some(job.as_str()) {
+                    if track.resubmitted.is_none() {
+                        track.resubmitted = Some(evidence(ev));
+                        resubmitted.push((f, k));
+                    }
                 } else if recovered {
                     track.recovered = Some(evidence(ev));
                 }
+            }
+        }
+        for (f, k) in resubmitted {
+            if let Some(r) = self.failovers.get_mut(f).and_then(|fo| fo.jobs.get_mut(k)) {
+                r.resubmitted = true;
             }
         }
         // Keep only failovers with an undecided job.
@@ -1301,6 +1497,14 @@ impl Model {
                     restores: j.restores,
                     terminal: j.terminal.map(|(s, t, _)| (s, t)),
                     cleanup_ts: j.cleanup.map(|(t, _)| t),
+                    cleanup_finished_ts: j.cleanup_progress.done_ts,
+                    cleanup_failed: j
+                        .cleanup_progress
+                        .failed_labels()
+                        .into_iter()
+                        .map(str::to_string)
+                        .collect(),
+                    milestones: j.milestones,
                 });
             }
         }
@@ -1403,6 +1607,8 @@ mod label_tests {
             end: IncarnationEnd::LogEnds,
             stopping_ts: None,
             stop_reason: None,
+            application: false,
+            application_status: None,
         }
     }
 

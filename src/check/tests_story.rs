@@ -162,6 +162,7 @@ fn story() -> Vec<Event> {
             &[("job", J), ("state", "CANCELED")],
         ),
         ev(b, 12, 30.2, Kind::HaCleanupStarted, &[("job", J)]),
+        ev(b, 12, 30.25, Kind::HaCleanupFinished, &[("job", J)]),
         ev(b, 13, 40.0, Kind::ProcessStopping, &[("reason", "SIGTERM")]),
         ev(b, 13, 40.0, Kind::LogEnd, &[]),
     ]
@@ -319,7 +320,7 @@ fn recovery_after_cleanup_fails_no_resurrection() {
 #[test]
 fn missing_cleanup_is_a_leak_and_cleanup_of_a_suspended_job_fails() {
     let mut events = story();
-    events.retain(|e| e.kind != Kind::HaCleanupStarted);
+    events.retain(|e| !matches!(e.kind, Kind::HaCleanupStarted | Kind::HaCleanupFinished));
     assert_eq!(
         outcome(&events, &Config::default(), "ha-cleanup"),
         Outcome::Fail
@@ -349,7 +350,7 @@ fn missing_cleanup_is_a_leak_and_cleanup_of_a_suspended_job_fails() {
 #[test]
 fn cleanup_seen_right_before_the_logs_end_is_unknown_when_too_early_to_tell() {
     let mut events = story();
-    events.retain(|e| e.kind != Kind::HaCleanupStarted);
+    events.retain(|e| !matches!(e.kind, Kind::HaCleanupStarted | Kind::HaCleanupFinished));
     for e in events.iter_mut() {
         if &*e.source == "jm-b.log" && e.line == 13 {
             e.ts = super::testutil::at(31.0);
@@ -455,7 +456,7 @@ fn cluster_wide_cleanup_counts_for_terminal_jobs_and_fails_for_live_ones() {
     // The per-job cleanup replaced by an application cluster's cluster-wide one: PASS.
     let mut events: Vec<Event> = story()
         .into_iter()
-        .filter(|e| e.kind != Kind::HaCleanupStarted)
+        .filter(|e| !matches!(e.kind, Kind::HaCleanupStarted | Kind::HaCleanupFinished))
         .collect();
     events.push(ev(b, 12, 30.5, Kind::HaCleanupAll, &[]));
     events.sort_by_key(|e| e.ts);

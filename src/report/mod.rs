@@ -12,6 +12,7 @@
 mod check;
 mod escape;
 mod html;
+mod story_app;
 mod style;
 mod timeline;
 mod units;

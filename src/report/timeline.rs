@@ -7,11 +7,12 @@
 
 use super::check::{kind_name, plural, verdict_name, Counts};
 use super::escape;
+use super::story_app;
 use super::style::Style;
 use super::units::{self, Clock};
 use crate::check::model::{
     Analysis, CheckpointRun, Failover, FailoverKind, Incarnation, IncarnationEnd, JobRecovery,
-    JobReport, JobStateChange, Outcome, Restore, Term, TermEnd,
+    JobReport, JobStateChange, Milestone, Outcome, Restore, Term, TermEnd,
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -298,7 +299,9 @@ fn job_entries(a: &Analysis, j: &JobReport, clock: Clock, out: &mut Vec<Entry>) 
             }
             prev_inc = Some(i);
         }
-        if terminal_state == Some(s.state.as_str()) && !terminal_shown {
+        if is_globally_terminal(&s.state)
+            && (terminal_state == Some(s.state.as_str()) || terminal_shown)
+        {
             what.push_str(" — globally terminal");
             terminal_shown = true;
         }
@@ -341,26 +344,8 @@ fn job_entries(a: &Analysis, j: &JobReport, clock: Clock, out: &mut Vec<Entry>) 
             failover: None,
         });
     }
-    if let Some(ts) = j.cleanup_ts {
-        let after = j
-            .terminal
-            .as_ref()
-            .map(|(s, t)| {
-                format!(
-                    " ({} after {s})",
-                    units::duration_ms(units::between(*t, ts))
-                )
-            })
-            .unwrap_or_default();
-        out.push(Entry {
-            ts,
-            rank: 6,
-            who,
-            what: format!("HA data cleaned up{after}"),
-            tone: Tone::Good,
-            failover: None,
-        });
-    }
+    story_app::cleanup_entries(j, out);
+    story_app::milestone_entries(a, j, out);
 }
 
 /// The whole story in time order.
@@ -378,6 +363,7 @@ pub(crate) fn story(a: &Analysis) -> Vec<Entry> {
             if let Some(e) = &inc.entrypoint {
                 let _ = write!(what, ", {e}");
             }
+            what.push_str(story_app::mode_text(inc));
             what.push(')');
         } else if !details.is_empty() {
             let _ = write!(what, " ({})", details.join(", "));
@@ -390,7 +376,11 @@ pub(crate) fn story(a: &Analysis) -> Vec<Entry> {
             tone: Tone::Plain,
             failover: None,
         });
-        let (ts, what, tone) = incarnation_end(inc);
+        let (ts, mut what, tone) = incarnation_end(inc);
+        if let (IncarnationEnd::Stopped, Some(s)) = (inc.end, story_app::application_stop_text(inc))
+        {
+            what = format!("JobManager stopping: {s}");
+        }
         out.push(Entry {
             ts,
             rank: 2,
@@ -509,10 +499,18 @@ pub(crate) fn job_recovery_line(j: &JobRecovery, clock: Clock) -> String {
     } else {
         "checkpoint"
     };
+    let how = if j.resubmitted {
+        " · not in the HA store: submitted again by main()"
+    } else {
+        ""
+    };
     match (j.restored_checkpoint, j.restored_ts) {
-        (Some(id), Some(ts)) => format!("restored {what} {id} at {} ({latest})", clock.at(ts)),
-        (Some(id), None) => format!("restored {what} {id} ({latest})"),
-        (None, _) => format!("no restore seen ({latest})"),
+        (Some(id), Some(ts)) => format!("restored {what} {id} at {} ({latest}){how}", clock.at(ts)),
+        (Some(id), None) => format!("restored {what} {id} ({latest}){how}"),
+        (None, _) if j.fresh_start => {
+            format!("STARTED FROM NOTHING: no checkpoint restored, state lost ({latest}){how}")
+        }
+        (None, _) => format!("no restore seen ({latest}){how}"),
     }
 }
 
@@ -734,7 +732,7 @@ fn job_summary(j: &JobReport, clock: Clock) -> String {
         parts.push(plural(j.restores.len(), "restore"));
     }
     match j.cleanup_ts {
-        Some(ts) => parts.push(format!("HA data cleaned up at {}", clock.at(ts))),
+        Some(_) => parts.push(story_app::cleanup_summary(j, clock)),
         None if j.terminal.is_some() => parts.push("no HA cleanup seen".to_string()),
         None => {}
     }
@@ -954,9 +952,12 @@ pub fn timeline_markdown(a: &Analysis) -> String {
                 } else {
                     restores.join(", ")
                 },
-                j.cleanup_ts
-                    .map(|t| clock.at(t))
-                    .unwrap_or_else(|| "–".into()),
+                match j.cleanup_ts {
+                    Some(_) if j.cleanup_failed.is_empty() && j.cleanup_finished_ts.is_some() =>
+                        j.cleanup_ts.map(|t| clock.at(t)).unwrap_or_default(),
+                    Some(_) => md(&story_app::cleanup_summary(j, clock)),
+                    None => "–".into(),
+                },
             );
         }
     }
@@ -1069,6 +1070,12 @@ struct JobDoc<'a> {
     terminal_state: Option<&'a str>,
     terminal_ts: Option<DateTime<Utc>>,
     cleanup_ts: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cleanup_finished_ts: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    cleanup_failed: &'a [String],
+    #[serde(skip_serializing_if = "<[Milestone]>::is_empty")]
+    milestones: &'a [Milestone],
     completed: u64,
     failed: u64,
     restores: &'a [Restore],
@@ -1143,6 +1150,9 @@ pub fn timeline_json(a: &Analysis) -> String {
                 terminal_state: j.terminal.as_ref().map(|(s, _)| s.as_str()),
                 terminal_ts: j.terminal.as_ref().map(|(_, t)| *t),
                 cleanup_ts: j.cleanup_ts,
+                cleanup_finished_ts: j.cleanup_finished_ts,
+                cleanup_failed: &j.cleanup_failed,
+                milestones: &j.milestones,
                 completed: j.completed,
                 failed: j.failed,
                 restores: &j.restores,

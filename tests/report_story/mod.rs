@@ -520,6 +520,8 @@ fn build(j1_restore: u64) -> (Analysis, Vec<Event>) {
             end: IncarnationEnd::LogEnds,
             stopping_ts: None,
             stop_reason: None,
+            application: false,
+            application_status: None,
         },
         Incarnation {
             id: 1,
@@ -533,6 +535,8 @@ fn build(j1_restore: u64) -> (Analysis, Vec<Event>) {
             end: IncarnationEnd::Stopped,
             stopping_ts: Some(t("12:38:21.155")),
             stop_reason: Some("SIGTERM".into()),
+            application: false,
+            application_status: None,
         },
     ];
     let comps = |_: ()| {
@@ -589,6 +593,8 @@ fn build(j1_restore: u64) -> (Analysis, Vec<Event>) {
                     rpo_ms: Some(if failing { 3_914 } else { 1_914 }),
                     first_completed_after: Some(17),
                     lost_checkpoints: vec![16],
+                    fresh_start: false,
+                    resubmitted: false,
                 },
                 JobRecovery {
                     job: J2.into(),
@@ -602,6 +608,8 @@ fn build(j1_restore: u64) -> (Analysis, Vec<Event>) {
                     rpo_ms: Some(1_296),
                     first_completed_after: Some(11),
                     lost_checkpoints: vec![],
+                    fresh_start: false,
+                    resubmitted: false,
                 },
             ],
         },
@@ -626,6 +634,8 @@ fn build(j1_restore: u64) -> (Analysis, Vec<Event>) {
                 rpo_ms: Some(1_934),
                 first_completed_after: Some(36),
                 lost_checkpoints: vec![35],
+                fresh_start: false,
+                resubmitted: false,
             }],
         },
     ];
@@ -664,6 +674,9 @@ fn build(j1_restore: u64) -> (Analysis, Vec<Event>) {
             ],
             terminal: Some(("CANCELED".into(), t("12:38:16.789"))),
             cleanup_ts: Some(t("12:38:17.189")),
+            cleanup_finished_ts: Some(t("12:38:17.201")),
+            cleanup_failed: vec![],
+            milestones: vec![],
         },
         JobReport {
             job: J2.into(),
@@ -687,6 +700,9 @@ fn build(j1_restore: u64) -> (Analysis, Vec<Event>) {
             }],
             terminal: None,
             cleanup_ts: None,
+            cleanup_finished_ts: None,
+            cleanup_failed: vec![],
+            milestones: vec![],
         },
     ];
     let recover_j1 = if failing {
