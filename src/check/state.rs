@@ -868,7 +868,8 @@ impl Model {
     }
 
     /// The job `ev` shows running (or being brought back): a JobMaster starting or
-    /// restoring it, its checkpoints, its recovery, its status becoming CREATED / RUNNING.
+    /// restoring it, a checkpoint triggered, its recovery, its status becoming CREATED /
+    /// RUNNING.
     /// A JobMaster restores (or finds nothing to restore) before it logs its start.
     pub fn revived_job(&self, ev: &Event) -> Option<String> {
         match ev.kind {
@@ -876,8 +877,17 @@ impl Model {
             | Kind::JobGraphRecovered
             | Kind::JobMasterStarted
             | Kind::CheckpointRestored
-            | Kind::CheckpointTriggered
-            | Kind::CheckpointCompleted => ev.job().map(str::to_string),
+            | Kind::CheckpointTriggered => ev.job().map(str::to_string),
+            // A checkpoint triggered earlier may complete just after the job was cancelled
+            // (Flink finalizes in-flight checkpoints): only one never triggered is news.
+            Kind::CheckpointCompleted => {
+                let job = ev.job()?;
+                let triggered = self.jobs.get(job).and_then(|j| j.max_triggered.as_ref());
+                match (triggered, ev.fields.checkpoint) {
+                    (Some((max, _)), Some(id)) if id <= *max => None,
+                    _ => Some(job.to_string()),
+                }
+            }
             Kind::JobState
                 if matches!(ev.fields.to.as_deref(), Some("RUNNING") | Some("CREATED")) =>
             {

@@ -346,3 +346,45 @@ fn main_resubmitting_a_job_the_ha_store_lost_runs_it_again_but_its_state_is_lost
         .collect();
     assert_eq!(outcome(&events, "jobs-recovered"), Outcome::Fail);
 }
+
+#[test]
+fn a_checkpoint_finalized_just_after_the_job_ended_is_no_resurrection() {
+    // Seen in Flink 2.3.0: `Completed checkpoint 22` 69 ms after `CANCELLING to CANCELED`.
+    let a = "jm-a.log";
+    let mut events = start(APP);
+    events.extend([
+        ev(
+            a,
+            20,
+            9.9,
+            Kind::CheckpointTriggered,
+            &[("job", J), ("checkpoint", "3")],
+        ),
+        ev(
+            a,
+            21,
+            10.0,
+            Kind::JobState,
+            &[("job", J), ("from", "CANCELLING"), ("to", "CANCELED")],
+        ),
+        ev(
+            a,
+            22,
+            10.1,
+            Kind::CheckpointCompleted,
+            &[("job", J), ("checkpoint", "3")],
+        ),
+        ev(a, 23, 10.2, Kind::HaCleanupStarted, &[("job", J)]),
+        ev(a, 24, 10.3, Kind::HaCleanupFinished, &[("job", J)]),
+    ]);
+    assert_eq!(outcome(&events, "no-resurrection"), Outcome::Pass);
+    // A new trigger after the end is the job running again.
+    events.push(ev(
+        a,
+        25,
+        12.0,
+        Kind::CheckpointTriggered,
+        &[("job", J), ("checkpoint", "4")],
+    ));
+    assert_eq!(outcome(&events, "no-resurrection"), Outcome::Fail);
+}
