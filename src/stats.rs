@@ -217,6 +217,11 @@ pub struct JobStats {
     pub interval_p50_ms: Option<f64>,
     /// Longest time between consecutive checkpoint triggers.
     pub interval_max_ms: Option<i64>,
+    /// Application mode: how often the application's `main()` submitted the job (more than
+    /// once: it ran again from scratch, after HA metadata was lost or the job had ended).
+    pub main_submissions: u64,
+    /// Application mode: how often `main()` found the job recovered from the HA store.
+    pub main_recoveries: u64,
 }
 
 /// RTO / RPO of one job in one failover, as the checker computed them.
@@ -246,6 +251,10 @@ pub struct FailoverStats {
     pub rpo_ms: Option<i64>,
     /// Checkpoints triggered before the failure that never completed.
     pub lost_checkpoints: u64,
+    /// The job started again with nothing to restore although checkpoints had completed.
+    pub state_lost: bool,
+    /// Application mode: the new leader did not recover the job, `main()` submitted it again.
+    pub resubmitted: bool,
 }
 
 /// Everything `flinkha stats` reports.
@@ -393,6 +402,8 @@ fn job_stats(df: &DataFrame, job: &str) -> PolarsResult<JobStats> {
         growth_bytes_per_hour,
         interval_p50_ms: intervals.quantile(0.5, QuantileMethod::Linear)?,
         interval_max_ms: intervals.max(),
+        main_submissions: of_kind(Kind::ApplicationSubmitted)?.height() as u64,
+        main_recoveries: of_kind(Kind::ApplicationRecovered)?.height() as u64,
     })
 }
 
@@ -465,6 +476,8 @@ fn failover_rows(analysis: &Analysis) -> Vec<FailoverStats> {
             rto_ms: None,
             rpo_ms: None,
             lost_checkpoints: 0,
+            state_lost: false,
+            resubmitted: false,
         };
         if f.jobs.is_empty() {
             rows.push(base);
@@ -479,6 +492,8 @@ fn failover_rows(analysis: &Analysis) -> Vec<FailoverStats> {
                 rto_ms: j.rto_ms,
                 rpo_ms: j.rpo_ms,
                 lost_checkpoints: j.lost_checkpoints.len() as u64,
+                state_lost: j.fresh_start,
+                resubmitted: j.resubmitted,
                 ..base.clone()
             });
         }
@@ -610,6 +625,8 @@ const JOB_HEADER: &[&str] = &[
     "growth_bytes_per_hour",
     "interval_p50_ms",
     "interval_max_ms",
+    "main_submissions",
+    "main_recoveries",
 ];
 
 /// Human-readable text: a per-job table, then (when there were failovers) a per-failover
@@ -638,11 +655,20 @@ pub fn render_text(stats: &Stats) -> String {
             "max",
             "FAILURES",
         ];
+        // Application mode only: how `main()` brought each job up.
+        let app = stats
+            .jobs
+            .iter()
+            .any(|j| j.main_submissions + j.main_recoveries > 0);
+        let mut header = header.to_vec();
+        if app {
+            header.insert(2, "MAIN() sub/rec");
+        }
         let rows: Vec<Vec<String>> = stats
             .jobs
             .iter()
             .map(|j| {
-                vec![
+                let mut row = vec![
                     j.job.clone(),
                     j.name.clone().unwrap_or_else(|| "-".into()),
                     j.triggered.to_string(),
@@ -666,7 +692,11 @@ pub fn render_text(stats: &Stats) -> String {
                     } else {
                         reasons(&j.failures_by_reason)
                     },
-                ]
+                ];
+                if app {
+                    row.insert(2, format!("{}/{}", j.main_submissions, j.main_recoveries));
+                }
+                row
             })
             .collect();
         out.push_str("Checkpoints per job (durations and intervals in ms, sizes in bytes)\n");
@@ -699,7 +729,12 @@ pub fn render_text(stats: &Stats) -> String {
                     opt(f.latest_completed_before),
                     match f.restored_checkpoint {
                         Some(c) if f.restored_savepoint => format!("savepoint {c}"),
+                        None if f.state_lost => "none: state lost".to_string(),
                         other => opt(other),
+                    } + if f.resubmitted {
+                        " (main() re-submitted)"
+                    } else {
+                        ""
                     },
                     opt(f.rto_ms),
                     opt(f.rpo_ms),
@@ -762,6 +797,8 @@ pub fn render_csv(stats: &Stats) -> String {
             e(j.growth_bytes_per_hour.map(|x| x.to_string())),
             e(j.interval_p50_ms.map(|x| x.to_string())),
             e(j.interval_max_ms.map(|x| x.to_string())),
+            j.main_submissions.to_string(),
+            j.main_recoveries.to_string(),
         ];
         let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
         let _ = writeln!(out, "{}", line.join(","));
