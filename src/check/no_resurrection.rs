@@ -56,9 +56,15 @@ impl Invariant for NoResurrection {
             _ => None,
         };
         let Some((what, end_ev)) = end else { return };
+        let from_savepoint =
+            ev.kind == Kind::CheckpointRestored && ev.fields.savepoint == Some(true);
         let because = match &j.resubmitted {
-            // A client submitted the id again: a new life.
-            Some((inc, _)) if !model.incs.get(*inc).is_some_and(|i| i.info.application) => {
+            // A client submitted the id again, or the job id was started from a savepoint (an
+            // upgrade that keeps its id): a new life.
+            Some((inc, _))
+                if from_savepoint
+                    || !model.incs.get(*inc).is_some_and(|i| i.info.application) =>
+            {
                 return;
             }
             Some(_) => format!(

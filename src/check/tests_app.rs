@@ -388,3 +388,30 @@ fn a_checkpoint_finalized_just_after_the_job_ended_is_no_resurrection() {
     ));
     assert_eq!(outcome(&events, "no-resurrection"), Outcome::Fail);
 }
+
+#[test]
+fn a_finished_job_id_started_again_from_a_savepoint_is_a_new_life() {
+    // An upgrade that keeps the job id and starts it from the savepoint the job stopped with.
+    let b = "jm-b.log";
+    let mut events = restarted_after_finish(APP);
+    events.extend([
+        ev(b, 8, 47.0, Kind::ApplicationSubmitted, &[("job", J)]),
+        ev(b, 9, 47.0, Kind::JobSubmitted, &[("job", J)]),
+        ev(
+            b,
+            10,
+            47.5,
+            Kind::CheckpointRestored,
+            &[("job", J), ("checkpoint", "3"), ("savepoint", "true")],
+        ),
+        ev(
+            b,
+            11,
+            47.6,
+            Kind::JobMasterStarted,
+            &[("job", J), ("session", S2)],
+        ),
+        ev(b, 12, 48.0, Kind::LogEnd, &[]),
+    ]);
+    assert_ne!(outcome(&events, "no-resurrection"), Outcome::Fail);
+}
