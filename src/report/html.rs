@@ -838,8 +838,8 @@ impl Chart<'_> {
                 "<g class=\"mark\">{}<rect x=\"{:.1}\" y=\"{:.1}\" width=\"10\" height=\"10\" rx=\"2\" fill=\"{C_CLEANUP}\" stroke=\"#fff\" stroke-width=\"1.2\"/></g>",
                 title(
                     format!(
-                        "HA data cleaned up at {}\n{}",
-                        self.clock.at(ts),
+                        "{}\n{}",
+                        super::story_app::cleanup_summary(j, self.clock),
                         ev.map(|(_, e)| hover_event(e)).unwrap_or_default()
                     )
                     .trim_end()
@@ -1594,7 +1594,11 @@ pub fn timeline_html(a: &Analysis, events: &[Event]) -> String {
                 j.failed,
                 runs.iter().map(|r| esc(r)).collect::<Vec<_>>().join("<br>"),
                 esc(&if restores.is_empty() { "–".to_string() } else { restores.join(", ") }),
-                esc(&j.cleanup_ts.map(|t| clock.at(t)).unwrap_or_else(|| "–".into()))
+                esc(&match j.cleanup_ts {
+                    Some(t) if j.cleanup_failed.is_empty() && j.cleanup_finished_ts.is_some() => clock.at(t),
+                    Some(_) => super::story_app::cleanup_summary(j, clock),
+                    None => "–".into(),
+                })
             );
         }
         out.push_str("</tbody></table>\n");
