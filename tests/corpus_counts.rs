@@ -146,17 +146,38 @@ fn expected_counts(text: &str) -> Vec<(&'static str, usize)> {
     ]
 }
 
-/// `event_counts_equal_plain_text_counts` for the logs of one sample root; returns the
-/// totals of the plain text counts per kind.
+/// `event_counts_equal_plain_text_counts` for the logs of one sample root (one `flinkha events`
+/// run over all of them, counted per source); returns the totals of the plain text counts per
+/// kind.
 fn counts_match(root: &str) -> BTreeMap<&'static str, usize> {
     let logs = jobmanager_logs_in(root);
     assert!(!logs.is_empty(), "no JobManager logs under samples/{root}");
+    let mut args = vec!["events", "--no-progress"];
+    let files: Vec<&str> = logs
+        .iter()
+        .map(|l| l.to_str().expect("UTF-8 path"))
+        .collect();
+    args.extend(files.iter().copied());
+    let (code, out, err) = flinkha(&args);
+    assert_eq!(code, 0, "flinkha events samples/{root}: {err}");
+    let mut per_source: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for line in out.lines() {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        let (Some(src), Some(kind)) = (v["source"].as_str(), v["kind"].as_str()) else {
+            panic!("event without source or kind: {line}");
+        };
+        *per_source
+            .entry(src.to_string())
+            .or_default()
+            .entry(kind.to_string())
+            .or_insert(0) += 1;
+    }
     let mut totals: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut failures = Vec::new();
-    for log in &logs {
-        let file = log.to_str().expect("UTF-8 path");
-        let text = std::fs::read_to_string(log).unwrap_or_else(|e| panic!("{file}: {e}"));
-        let counts = event_counts(file);
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let counts = per_source.get(*file).cloned().unwrap_or_default();
         for (kind, want) in expected_counts(&text) {
             let got = counts.get(kind).copied().unwrap_or(0);
             *totals.entry(kind).or_insert(0) += want;
@@ -176,16 +197,17 @@ fn counts_match(root: &str) -> BTreeMap<&'static str, usize> {
 
 /// `no_unmatched_records_in_the_corpus` for one sample root.
 fn nothing_unmatched(root: &str) {
-    let mut unmatched = String::new();
-    for log in &jobmanager_logs_in(root) {
-        let file = log.to_str().expect("UTF-8 path");
-        let (code, out, err) = flinkha(&["events", "--unmatched", "--no-progress", file]);
-        assert_eq!(code, 0, "flinkha events --unmatched {file} failed:\n{err}");
-        unmatched.push_str(&out);
-    }
+    let logs = jobmanager_logs_in(root);
+    let mut args = vec!["events", "--unmatched", "--no-progress"];
+    args.extend(logs.iter().map(|l| l.to_str().expect("UTF-8 path")));
+    let (code, out, err) = flinkha(&args);
+    assert_eq!(
+        code, 0,
+        "flinkha events --unmatched samples/{root} failed:\n{err}"
+    );
     assert!(
-        unmatched.is_empty(),
-        "records of watched loggers that no template matched:\n{unmatched}"
+        out.is_empty(),
+        "records of watched loggers that no template matched:\n{out}"
     );
 }
 
