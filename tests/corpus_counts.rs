@@ -137,6 +137,7 @@ fn expected_counts(text: &str) -> Vec<(&'static str, usize)> {
             grep_count(text, |l| {
                 l.contains("Application completed SUCCESSFULLY")
                     || l.contains("] - Application CANCELED:")
+                    || l.contains("] - Application FAILED:")
             }),
         ),
         (
