@@ -7,6 +7,24 @@
 //! line: a multi-megabyte line (or a binary file without newlines) costs neither memory nor
 //! time beyond skipping it.
 
+pub mod cloudwatch;
+pub mod cri;
+pub mod decode;
+pub mod docker;
+pub mod document;
+pub mod elastic;
+pub mod fields;
+pub mod fluentbit;
+pub mod gcloud;
+pub mod json;
+pub mod kube_paths;
+pub mod loki;
+pub mod stern;
+pub mod wrapped;
+
+pub use decode::{Decoder, InputFormat};
+pub use wrapped::{Layout, Stream, Wrapped};
+
 use chrono::{DateTime, Utc};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -574,7 +592,7 @@ pub fn strip_kubectl(line: &str) -> Decorated<'_> {
 
 /// `yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:MM)` at the start of `b`; the instant and the bytes
 /// consumed.
-fn parse_rfc3339_prefix(b: &[u8]) -> Option<(DateTime<Utc>, usize)> {
+pub(crate) fn parse_rfc3339_prefix(b: &[u8]) -> Option<(DateTime<Utc>, usize)> {
     let (naive, mut i) = crate::envelope::parse_naive_ts(b)?;
     match b.get(i)? {
         b'Z' | b'z' => Some((naive.and_utc(), i + 1)),
