@@ -32,6 +32,7 @@ fn options(chunking: Chunking) -> Options {
         progress: false,
         follow: false,
         chunking,
+        input_format: Default::default(),
     }
 }
 

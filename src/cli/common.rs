@@ -28,6 +28,7 @@ pub fn options(input: &InputArgs, want_unmatched: bool, follow: bool) -> anyhow:
         progress: !input.no_progress,
         follow,
         chunking: pipeline::Chunking::default(),
+        input_format: Default::default(),
     })
 }
 

@@ -23,6 +23,7 @@ pub fn run(args: EventsArgs) -> anyhow::Result<ExitCode> {
         progress: !args.input.no_progress,
         follow: false,
         chunking: pipeline::Chunking::default(),
+        input_format: Default::default(),
     };
     if args.input.inputs.is_empty() && io::stdin().is_terminal() {
         eprintln!("flinkha: reading logs from standard input (end with Ctrl-D)");

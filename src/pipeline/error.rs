@@ -31,6 +31,29 @@ pub enum PipelineError {
         /// The I/O error (not a `source`: its text is already in the message).
         error: io::Error,
     },
+    /// A whole JSON document is not valid JSON of log entries, or ends early (exit 2).
+    #[error("cannot read {}: {reason} at line {line}, column {column} (after {entries} entries)", path.display())]
+    Document {
+        /// The path (`-` for stdin).
+        path: PathBuf,
+        /// 1-based line where it went wrong.
+        line: u64,
+        /// 1-based column.
+        column: u64,
+        /// Entries read before.
+        entries: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An input that is not in time order cannot be put in order within bounded memory
+    /// (exit 2): a wrong order would give wrong verdicts.
+    #[error("cannot put {input} in time order: {reason}")]
+    Unordered {
+        /// The input's name.
+        input: String,
+        /// Why, and what to do.
+        reason: String,
+    },
     /// The sink failed (a closed pipe, a full disk).
     #[error("cannot write output: {}", input::os_message(.0))]
     Sink(io::Error),

@@ -4,10 +4,12 @@
 use super::chunked::run_chunked;
 use super::sources::LaneState;
 use super::{Item, Options, PipelineError, SourceSummary};
-use crate::input::{Input, LineReader};
+use crate::envelope;
+use crate::input::document::{self, DocError};
+use crate::input::{Decoder, Input, InputFormat, LineReader, SharedFile};
 use chrono::{DateTime, Utc};
 use std::cmp::Ordering as CmpOrdering;
-use std::io;
+use std::io::{self, BufRead, Read};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -77,10 +79,15 @@ pub(super) fn run_lane(
     let chunked = !opts.follow
         && inp.size.is_some_and(|s| s >= opts.chunking.threshold)
         && rayon::current_thread_index().is_none();
-    if let Some(file) = chunked.then(|| inp.shared_file()).flatten() {
+    let file = chunked.then(|| inp.shared_file()).flatten();
+    if let Some(file) = file.filter(|f| plain_head(f, opts)) {
         return run_chunked(file, name, opts, bytes, abort, &read_err, emit);
     }
     let reader = inp.into_reader(bytes).map_err(|e| read_err(0, e))?;
+    let (reader, is_document) = sniff_document(reader, opts).map_err(|e| read_err(0, e))?;
+    if is_document {
+        return run_document(reader, name, opts, abort, &path, &read_err, emit);
+    }
     let mut lines = LineReader::new(reader);
     let mut state = LaneState::new(name, opts);
     loop {
@@ -99,4 +106,126 @@ pub(super) fn run_lane(
         }
     }
     state.finish(emit)
+}
+
+/// Whether a large file starts like the application's own lines (or kubectl-decorated
+/// ones), which are read the same whichever chunk they fall in; a collector's layout joins
+/// partial lines and recognises stern's names across lines, and a document is read whole,
+/// so those files are read front to back.
+fn plain_head(file: &SharedFile, opts: &Options) -> bool {
+    let mut buf = vec![0u8; 4096];
+    let mut got = 0;
+    while let Some(rest) = buf.get_mut(got..).filter(|r| !r.is_empty()) {
+        match file.read_at(rest, got as u64) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return false,
+        }
+    }
+    let head = buf.get(..got).unwrap_or(&[]);
+    if may_be_document(opts) && document::sniff(head, true) == Some(true) {
+        return false;
+    }
+    let first = match memchr::memchr(b'\n', head) {
+        Some(p) => head.get(..p).unwrap_or(head),
+        None => head,
+    };
+    let first = String::from_utf8_lossy(first);
+    let mut decoder = Decoder::new(opts.input_format);
+    let is_record = |m: &str| envelope::parse_line(m, &opts.zone).is_some();
+    decoder.decode(&first).is_none()
+        && (is_record(&first) || decoder.detect_stern(&first, is_record).is_none())
+}
+
+/// Whether inputs may be whole JSON documents with this `--input-format`.
+fn may_be_document(opts: &Options) -> bool {
+    match opts.input_format {
+        InputFormat::Auto => true,
+        InputFormat::Plain => false,
+        InputFormat::Only(l) => !l.in_time_order(),
+    }
+}
+
+/// Whether the input is a whole JSON document (by its first bytes, read as far as needed to
+/// tell); the reader to go on with, holding those bytes again.
+fn sniff_document(
+    mut reader: Box<dyn BufRead + Send>,
+    opts: &Options,
+) -> io::Result<(Box<dyn BufRead + Send>, bool)> {
+    if !may_be_document(opts) {
+        return Ok((reader, false));
+    }
+    let first = loop {
+        match reader.fill_buf() {
+            Ok(b) => break document::sniff(b, b.is_empty()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    };
+    if let Some(d) = first {
+        return Ok((reader, d));
+    }
+    // The first read was too short to tell (a slow pipe): gather a little more.
+    let mut head = Vec::new();
+    let decision = loop {
+        let n = {
+            let b = match reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if b.is_empty() {
+                break document::sniff(&head, true).unwrap_or(false);
+            }
+            let n = b.len().min(4096usize.saturating_sub(head.len()).max(1));
+            head.extend_from_slice(b.get(..n).unwrap_or(b));
+            n
+        };
+        reader.consume(n);
+        if let Some(d) = document::sniff(&head, false) {
+            break d;
+        }
+        if head.len() >= 4096 {
+            break false;
+        }
+    };
+    let joined: Box<dyn BufRead + Send> = Box::new(io::Cursor::new(head).chain(reader));
+    Ok((joined, decision))
+}
+
+/// A whole JSON document, entry by entry.
+fn run_document(
+    reader: Box<dyn BufRead + Send>,
+    name: Arc<str>,
+    opts: &Options,
+    abort: &AtomicBool,
+    path: &std::path::Path,
+    read_err: &dyn Fn(u64, io::Error) -> LaneError,
+    emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
+) -> Result<Vec<SourceSummary>, LaneError> {
+    let mut state = LaneState::new(name, opts);
+    let read = document::read(reader, &mut |e| {
+        if e.number % 4096 == 0 && abort.load(Ordering::Relaxed) {
+            return Err(LaneError::Stopped);
+        }
+        state.entry(e, emit)
+    });
+    match read {
+        Ok(_) => state.finish(emit),
+        Err(DocError::Stopped(e)) => Err(e),
+        Err(DocError::Io(e)) => Err(read_err(state.sources.own.sum.lines, e)),
+        Err(DocError::Syntax {
+            line,
+            column,
+            entries,
+            reason,
+        }) => Err(LaneError::Fail(PipelineError::Document {
+            path: path.to_path_buf(),
+            line,
+            column,
+            entries,
+            reason,
+        })),
+    }
 }

@@ -19,20 +19,32 @@
 //! after the other, so such a stream is reordered as a whole (only its events are held, up to
 //! [`POD_STREAM_CAP`]).
 //!
-//! Files, one job each: `sources` (per-line parsing of one input's sources), `reorder` (the
-//! per-input reorder buffer), `lane` (one input parsed to the end), `chunked` (one large file
-//! in parallel chunks), `merge` (several inputs merged by time, or in arrival order),
-//! `item` / `summary` / `error` (what the pipeline hands out), `progress` (the stderr line).
+//! Lines that a collector or log store wrapped (CRI, Docker json-file, stern, Loki,
+//! Elasticsearch, Fluent Bit, gcloud, CloudWatch; see [`crate::input::Layout`]) are
+//! recognised per line like kubectl's decorations; their pod becomes the source, their
+//! instant the record's; a store's lines are put in time order first (`order`), partial
+//! lines joined (`join`). Whole JSON documents (a search response, a Loki response, gcloud's
+//! array, CloudWatch's events) are streamed entry by entry into the same way.
+//!
+//! Files, one job each: `sources` (per-line parsing of one input's sources), `wrapped` (the
+//! way of a wrapped line), `order` (a store's lines into time order), `join` (partial lines),
+//! `reorder` (the per-input reorder buffer), `lane` (one input parsed to the end), `chunked`
+//! (one large file in parallel chunks), `merge` (several inputs merged by time, or in arrival
+//! order), `item` / `summary` / `error` (what the pipeline hands out), `progress` (the stderr
+//! line).
 
 mod chunked;
 mod error;
 mod item;
+mod join;
 mod lane;
 mod merge;
+mod order;
 mod progress;
 mod reorder;
 mod sources;
 mod summary;
+mod wrapped;
 
 pub use error::PipelineError;
 pub use item::{Item, Unmatched};
@@ -40,7 +52,7 @@ pub use summary::{SourceSummary, Summary};
 
 use crate::envelope::Zone;
 use crate::grammar::Grammar;
-use crate::input::{self, Input};
+use crate::input::{self, Input, InputFormat};
 use lane::{run_lane, Keyed, LaneError};
 use merge::{deliver_arrival, deliver_merged, Batcher};
 use progress::progress_loop;
@@ -78,6 +90,8 @@ pub struct Options {
     pub follow: bool,
     /// When and how one large file is parsed in parallel chunks.
     pub chunking: Chunking,
+    /// Which collector and store layouts are recognised (`--input-format`).
+    pub input_format: InputFormat,
 }
 
 /// Parallel parsing of one large file: a regular, uncompressed file (not standard input,

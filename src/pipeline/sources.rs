@@ -1,18 +1,22 @@
 //! Per-source parsing: one physical line → kubectl decorations off → envelope → record or
 //! continuation → grammar → item; the sources (the input's own and one per kubectl pod) of
 //! one input, and the lane state that feeds their items through the reorder buffer.
+//! A line a collector or store wrapped takes the way through [`super::wrapped`] instead
+//! (wrapping off, time order, partial lines joined) and comes back to [`Sources::record`].
 
 use super::chunked::{ChunkOut, Entry};
+use super::join::Joiner;
 use super::lane::{Keyed, LaneError};
+use super::order::{Order, Unit};
 use super::reorder::Reorder;
 use super::{
     Item, Options, PipelineError, SourceSummary, Unmatched, POD_STREAM_CAP, REORDER_CAP,
     REORDER_WINDOW_MS,
 };
-use crate::envelope;
+use crate::envelope::{self, Envelope};
 use crate::events::{Event, Fields, Kind};
 use crate::grammar::Classified;
-use crate::input::{self, RawLine};
+use crate::input::{self, Decoder, RawLine};
 use chrono::{DateTime, TimeDelta, Utc};
 use std::borrow::Cow;
 use std::collections::BinaryHeap;
@@ -24,8 +28,8 @@ pub(super) struct Src {
     pub(super) pod: String,
     pub(super) container: String,
     pub(super) sum: SourceSummary,
-    /// Instant and line of the last record, for `log_end`.
-    pub(super) last: Option<(DateTime<Utc>, u64)>,
+    /// Instant, line and order key of the last record, for `log_end`.
+    pub(super) last: Option<(DateTime<Utc>, u64, u64)>,
     pub(super) last_text: String,
 }
 
@@ -55,6 +59,7 @@ impl Src {
             records,
             continuation_lines,
             unparseable,
+            partial_lines,
             events,
             ignored,
             unmatched,
@@ -72,14 +77,15 @@ impl Src {
         s.records += records;
         s.continuation_lines += continuation_lines;
         s.unparseable += unparseable;
+        s.partial_lines += partial_lines;
         s.events += events;
         s.ignored += ignored;
         s.unmatched += unmatched;
         s.truncated_lines += truncated_lines;
         s.first_ts = s.first_ts.or(first_ts);
         s.last_ts = last_ts.or(s.last_ts);
-        if let Some((ts, line)) = chunk.last {
-            self.last = Some((ts, line + offset));
+        if let Some((ts, line, order)) = chunk.last {
+            self.last = Some((ts, line + offset, order + offset));
             self.last_text = chunk.last_text;
         }
     }
@@ -92,6 +98,8 @@ pub(super) struct Parsed {
     pub(super) pod: Option<(usize, bool)>,
     /// The line's item, if it starts a record that becomes one.
     pub(super) item: Option<Keyed>,
+    /// A log store's line, to be put in time order by the lane before it is read.
+    pub(super) deferred: Option<Unit<'static>>,
 }
 
 /// The sources of one input (or of one chunk of it) and the per-line parsing step, shared
@@ -101,6 +109,15 @@ pub(super) struct Sources<'o> {
     pub(super) own: Src,
     pub(super) pods: Vec<Src>,
     pub(super) last_pod: usize,
+    /// Recognises collectors' and stores' layouts.
+    pub(super) decoder: Decoder,
+    /// Partial lines waiting for the rest.
+    pub(super) join: Joiner,
+    /// Whether a store's lines go to the lane's ordering stage (`false` in chunks and with
+    /// `follow`: read at once).
+    pub(super) defer: bool,
+    /// Lines taken back from the ordering stage so far (their order key).
+    pub(super) released: u64,
 }
 
 impl<'o> Sources<'o> {
@@ -110,6 +127,18 @@ impl<'o> Sources<'o> {
             own: Src::new(name, "", ""),
             pods: Vec::new(),
             last_pod: 0,
+            decoder: Decoder::new(opts.input_format),
+            join: Joiner::default(),
+            defer: false,
+            released: 0,
+        }
+    }
+
+    /// The source of index `src` (`None`: the input's own).
+    pub(super) fn src_mut(&mut self, src: Option<usize>) -> &mut Src {
+        match src.and_then(|i| self.pods.get_mut(i)) {
+            Some(s) => s,
+            None => &mut self.own,
         }
     }
 
@@ -148,34 +177,75 @@ impl<'o> Sources<'o> {
             Ok(s) => Cow::Borrowed(s),
             Err(_) => String::from_utf8_lossy(raw.bytes),
         };
+        if let Some(w) = self.decoder.decode(&text) {
+            return self.wrapped(w, raw.number, raw.truncated, false);
+        }
         let deco = input::strip_kubectl(&text);
         let opts = self.opts;
-        let pod = deco.pod.map(|(p, c)| self.pod_index(p, c));
-        let src = match pod.and_then(|(i, _)| self.pods.get_mut(i)) {
-            Some(s) => s,
-            None => &mut self.own,
-        };
-        let mut out = Parsed { pod, item: None };
-        src.sum.lines += 1;
-        if raw.truncated {
-            src.sum.truncated_lines += 1;
+        let env = envelope::parse_line(deco.rest, &opts.zone);
+        if env.is_none() && deco.pod.is_none() && deco.ts.is_none() {
+            let is_record = |m: &str| envelope::parse_line(m, &opts.zone).is_some();
+            if let Some(w) = self.decoder.detect_stern(&text, is_record) {
+                return self.wrapped(w, raw.number, raw.truncated, false);
+            }
         }
-        let Some(env) = envelope::parse_line(deco.rest, &opts.zone) else {
+        let pod = deco.pod.map(|(p, c)| self.pod_index(p, c));
+        let src = pod.map(|(i, _)| i);
+        self.count_line(src, raw.truncated);
+        let item = self.record(src, deco.ts, deco.rest, env, raw.number, raw.number);
+        Parsed {
+            pod,
+            item,
+            deferred: None,
+        }
+    }
+
+    /// Count one physical line of source `src`.
+    pub(super) fn count_line(&mut self, src: Option<usize>, truncated: bool) {
+        let s = self.src_mut(src);
+        s.sum.lines += 1;
+        if truncated {
+            s.sum.truncated_lines += 1;
+        }
+    }
+
+    /// Classify a line of source `src` that `env` says starts a record (else it continues the
+    /// last record, or is not understood): `text` is the line as the application wrote it,
+    /// `ts` the collector's instant that replaces the record's own, `line` its number in
+    /// the input, `order` its order key (the line number, unless the lane reordered lines).
+    pub(super) fn record(
+        &mut self,
+        src: Option<usize>,
+        ts: Option<DateTime<Utc>>,
+        text: &str,
+        env: Option<Envelope<'_>>,
+        line: u64,
+        order: u64,
+    ) -> Option<Keyed> {
+        let opts = self.opts;
+        let src = self.src_mut(src);
+        let Some(env) = env else {
             if src.last.is_some() {
                 src.sum.continuation_lines += 1;
             } else {
                 src.sum.unparseable += 1;
             }
-            return out;
+            return None;
         };
-        let ts = deco.ts.unwrap_or(env.ts);
-        let line = raw.number;
+        // A store's text may hold a whole multi-line record: the record's first line stands
+        // for it, as in a plain log.
+        let text = match memchr::memchr(b'\n', text.as_bytes()) {
+            Some(p) => text.get(..p).unwrap_or(text),
+            None => text,
+        };
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        let ts = ts.unwrap_or(env.ts);
         src.sum.records += 1;
         src.sum.first_ts.get_or_insert(ts);
         src.sum.last_ts = Some(ts);
-        src.last = Some((ts, line));
+        src.last = Some((ts, line, order));
         src.last_text.clear();
-        src.last_text.push_str(deco.rest);
+        src.last_text.push_str(text);
         let msg: &str = &env.message;
         let head = match memchr::memchr(b'\n', msg.as_bytes()) {
             Some(p) => msg.get(..p).unwrap_or(msg),
@@ -191,13 +261,13 @@ impl<'o> Sources<'o> {
                     line,
                     kind,
                     fields,
-                    text: deco.rest.to_string(),
+                    text: text.to_string(),
                 })
             }
             Classified::Unmatched => {
                 src.sum.unmatched += 1;
                 if !opts.want_unmatched {
-                    return out;
+                    return None;
                 }
                 Item::Unmatched(Unmatched {
                     source: src.name.clone(),
@@ -205,22 +275,21 @@ impl<'o> Sources<'o> {
                     ts,
                     level: env.level.into_owned(),
                     logger: env.logger.into_owned(),
-                    text: deco.rest.to_string(),
+                    text: text.to_string(),
                 })
             }
             Classified::Ignored => {
                 src.sum.ignored += 1;
-                return out;
+                return None;
             }
-            Classified::Unwatched => return out,
+            Classified::Unwatched => return None,
         };
-        out.item = Some(Keyed {
+        Some(Keyed {
             ts,
-            line,
+            line: order,
             sub: 0,
             item,
-        });
-        out
+        })
     }
 }
 
@@ -229,12 +298,17 @@ impl<'o> Sources<'o> {
 pub(super) struct LaneState<'o> {
     pub(super) sources: Sources<'o>,
     pub(super) reorder: Reorder,
+    /// Puts a log store's lines in time order (created with the first one).
+    pub(super) order: Option<Order>,
 }
 
 impl<'o> LaneState<'o> {
     pub(super) fn new(name: Arc<str>, opts: &'o Options) -> Self {
+        let mut sources = Sources::new(name, opts);
+        sources.defer = !opts.follow;
         LaneState {
-            sources: Sources::new(name, opts),
+            order: None,
+            sources,
             reorder: Reorder {
                 heap: BinaryHeap::new(),
                 newest: None,
@@ -261,6 +335,9 @@ impl<'o> LaneState<'o> {
         let parsed = self.sources.line(raw);
         if let Some((_, true)) = parsed.pod {
             self.pod_added();
+        }
+        if let Some(u) = parsed.deferred {
+            self.defer(u, false, emit)?;
         }
         match parsed.item {
             Some(k) => self.reorder.push(k, emit),
@@ -337,6 +414,7 @@ impl<'o> LaneState<'o> {
         mut self,
         emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
     ) -> Result<Vec<SourceSummary>, LaneError> {
+        self.finish_wrapped(emit)?;
         let sources = &mut self.sources;
         let mut srcs = Vec::with_capacity(1 + sources.pods.len());
         if sources.pods.is_empty() || sources.own.sum.lines > 0 {
@@ -347,7 +425,7 @@ impl<'o> LaneState<'o> {
         }
         srcs.append(&mut sources.pods);
         for s in &mut srcs {
-            if let Some((ts, line)) = s.last {
+            if let Some((ts, line, order)) = s.last {
                 let ev = Event {
                     ts,
                     source: s.name.clone(),
@@ -359,7 +437,7 @@ impl<'o> LaneState<'o> {
                 self.reorder.push(
                     Keyed {
                         ts,
-                        line,
+                        line: order,
                         sub: 1,
                         item: Item::Event(ev),
                     },

@@ -16,6 +16,9 @@ pub struct SourceSummary {
     pub continuation_lines: u64,
     /// Lines that start no record and follow none: not understood.
     pub unparseable: u64,
+    /// Lines that were only the first parts of a longer line (CRI `P`, a Docker record
+    /// without its newline), joined with what followed.
+    pub partial_lines: u64,
     /// Records that became events (the synthetic `log_end` not counted).
     pub events: u64,
     /// Records an `ignore` template matched.
@@ -36,6 +39,7 @@ impl SourceSummary {
         self.records += o.records;
         self.continuation_lines += o.continuation_lines;
         self.unparseable += o.unparseable;
+        self.partial_lines += o.partial_lines;
         self.events += o.events;
         self.ignored += o.ignored;
         self.unmatched += o.unmatched;

@@ -36,6 +36,7 @@ fn opts(follow: bool) -> Options {
         progress: false,
         follow,
         chunking: Chunking::OFF,
+        input_format: Default::default(),
     }
 }
 
