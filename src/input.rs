@@ -8,6 +8,7 @@
 //! time beyond skipping it.
 
 pub mod cloudwatch;
+mod container_logs;
 pub mod cri;
 pub mod decode;
 pub mod docker;
@@ -77,14 +78,19 @@ enum Origin {
     Stdin,
     /// An opened file (or FIFO).
     File(File),
+    /// The files of one container's log, read one after the other
+    /// ([`container_logs`]).
+    Chain(Vec<(PathBuf, File)>),
 }
 
 /// One validated input, opened but not read yet.
 #[derive(Debug)]
 pub struct Input {
-    /// The source name: the path as given (or as found below a directory), `-` for stdin.
+    /// The source name: the path as given (or as found below a directory), `-` for stdin,
+    /// the pod for a kubelet container log (`/var/log/pods/…`, `/var/log/containers/…`).
     pub name: Arc<str>,
-    /// The path, `None` for standard input.
+    /// The path, `None` for standard input (a container log of several files: their
+    /// directory).
     pub path: Option<PathBuf>,
     /// Size in bytes of a regular file (for progress), `None` for stdin and pipes.
     pub size: Option<u64>,
@@ -104,29 +110,40 @@ impl Input {
         let raw: Box<dyn Read + Send> = match self.origin {
             Origin::Stdin => Box::new(io::stdin()),
             Origin::File(f) => Box::new(f),
+            Origin::Chain(files) => {
+                let chain = container_logs::ChainReader::new(files, counter);
+                return Ok(Box::new(BufReader::with_capacity(BUF_SIZE, chain)));
+            }
         };
-        let mut buffered = BufReader::with_capacity(
+        let buffered = BufReader::with_capacity(
             BUF_SIZE,
             Counting {
                 inner: raw,
                 counter,
             },
         );
-        let magic = loop {
-            match buffered.fill_buf() {
-                Ok(b) => break b.starts_with(&[0x1f, 0x8b]),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            }
-        };
-        if magic {
-            Ok(Box::new(BufReader::with_capacity(
-                BUF_SIZE,
-                flate2::bufread::MultiGzDecoder::new(buffered),
-            )))
-        } else {
-            Ok(Box::new(buffered))
+        decompressing(buffered)
+    }
+}
+
+/// The stream itself, or its gzip decompression when it starts with the gzip magic bytes.
+fn decompressing<R: BufRead + Send + 'static>(
+    mut buffered: R,
+) -> io::Result<Box<dyn BufRead + Send>> {
+    let magic = loop {
+        match buffered.fill_buf() {
+            Ok(b) => break b.starts_with(&[0x1f, 0x8b]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
         }
+    };
+    if magic {
+        Ok(Box::new(BufReader::with_capacity(
+            BUF_SIZE,
+            flate2::bufread::MultiGzDecoder::new(buffered),
+        )))
+    } else {
+        Ok(Box::new(buffered))
     }
 }
 
@@ -286,10 +303,14 @@ impl<R: Read> Read for Counting<R> {
 }
 
 /// Whether a file found inside a directory is taken as a log: `*.log`, `*.log.<N>`,
-/// `*.out`, `*.txt`, `*.json`, `*.jsonl`, `*.gz`; hidden files are not.
+/// `*.out`, `*.txt`, `*.json`, `*.jsonl`, `*.gz`, and the kubelet's rotated container logs
+/// `N.log.YYYYMMDD-HHMMSS`; hidden files are not.
 pub fn is_log_file_name(name: &str) -> bool {
     if name.starts_with('.') {
         return false;
+    }
+    if kube_paths::is_rotated_pods_name(name) {
+        return true;
     }
     const EXTS: &[&str] = &[".log", ".out", ".txt", ".json", ".jsonl", ".gz"];
     if EXTS
@@ -309,8 +330,9 @@ pub fn is_log_file_name(name: &str) -> bool {
 
 /// Expand and open every input: `-` (or an empty list) is standard input, a directory
 /// stands for its log files (recursively, sorted by name, hidden entries skipped), anything
-/// else is opened as a file. Nothing is read yet; the first path that cannot be opened, or
-/// a directory without log files, is the error.
+/// else is opened as a file; the files of one kubelet container log become one input
+/// ([`container_logs`]). Nothing is read yet; the first path that cannot be opened, or a
+/// directory without log files, is the error.
 pub fn resolve(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
     if inputs.is_empty() {
         return Ok(vec![stdin_input()]);
@@ -318,7 +340,7 @@ pub fn resolve(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
     let mut out = Vec::new();
     for p in inputs {
         if p.as_os_str() == "-" {
-            out.push(stdin_input());
+            out.push((stdin_input(), false));
             continue;
         }
         let meta = std::fs::metadata(p).map_err(|error| InputError::Open {
@@ -333,13 +355,13 @@ pub fn resolve(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
                 return Err(InputError::NoLogFiles { path: p.clone() });
             }
             for f in files {
-                out.push(open_file(&f)?);
+                out.push((open_file(&f)?, true));
             }
         } else {
-            out.push(open_file(p)?);
+            out.push((open_file(p)?, false));
         }
     }
-    Ok(out)
+    Ok(container_logs::group(out))
 }
 
 fn stdin_input() -> Input {
@@ -670,7 +692,15 @@ mod tests {
     #[test]
     fn log_file_names() {
         for ok in [
-            "a.log", "a.log.1", "a.log.10", "x.out", "x.txt", "x.json", "x.jsonl", "x.log.gz",
+            "a.log",
+            "a.log.1",
+            "a.log.10",
+            "x.out",
+            "x.txt",
+            "x.json",
+            "x.jsonl",
+            "x.log.gz",
+            "0.log.20240506-101530",
         ] {
             assert!(is_log_file_name(ok), "{ok}");
         }
@@ -682,6 +712,8 @@ mod tests {
             "a.gzip",
             ".log",
             "log",
+            "0.log.tmp",
+            "0.log.20240506",
         ] {
             assert!(!is_log_file_name(no), "{no}");
         }

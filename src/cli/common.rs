@@ -18,6 +18,10 @@ pub fn options(input: &InputArgs, want_unmatched: bool, follow: bool) -> anyhow:
         .parse()
         .map_err(|e| anyhow::anyhow!("invalid --tz: {e}"))?;
     let grammar = Grammar::load(&input.grammars).context("cannot load grammar")?;
+    let input_format = input
+        .input_format
+        .parse()
+        .map_err(|e| anyhow::anyhow!("invalid --input-format: {e}"))?;
     if input.inputs.is_empty() && io::stdin().is_terminal() {
         eprintln!("flinkha: reading logs from standard input (end with Ctrl-D)");
     }
@@ -28,7 +32,7 @@ pub fn options(input: &InputArgs, want_unmatched: bool, follow: bool) -> anyhow:
         progress: !input.no_progress,
         follow,
         chunking: pipeline::Chunking::default(),
-        input_format: Default::default(),
+        input_format,
     })
 }
 

@@ -23,7 +23,11 @@ pub fn run(args: EventsArgs) -> anyhow::Result<ExitCode> {
         progress: !args.input.no_progress,
         follow: false,
         chunking: pipeline::Chunking::default(),
-        input_format: Default::default(),
+        input_format: args
+            .input
+            .input_format
+            .parse()
+            .map_err(|e| anyhow::anyhow!("invalid --input-format: {e}"))?,
     };
     if args.input.inputs.is_empty() && io::stdin().is_terminal() {
         eprintln!("flinkha: reading logs from standard input (end with Ctrl-D)");

@@ -92,6 +92,20 @@ pub struct InputArgs {
     /// Do not show a progress bar on stderr (it only ever appears on a terminal).
     #[arg(long)]
     pub no_progress: bool,
+
+    /// Layout of the inputs, for when recognising it by itself guesses wrong. `auto` knows
+    /// the application's lines (log4j, logback, JSON layouts, `kubectl logs --prefix
+    /// --timestamps`), CRI container logs, Docker json-file, stern, Loki (logcli jsonl,
+    /// query_range JSON), Elasticsearch / OpenSearch (search responses, Filebeat and Fluent
+    /// Bit documents), gcloud logging read JSON and CloudWatch filter-log-events JSON;
+    /// `plain` takes every line as the application wrote it.
+    #[arg(
+        long,
+        default_value = "auto",
+        value_name = "FORMAT",
+        value_parser = clap::builder::PossibleValuesParser::new(flinkha::input::InputFormat::NAMES)
+    )]
+    pub input_format: String,
 }
 
 /// Output formats of `flinkha events`.
