@@ -41,6 +41,13 @@ impl Layout {
         matches!(self, Layout::Cri | Layout::Docker | Layout::Stern)
     }
 
+    /// Whether the store gives no order along time at all, so that its lines are always
+    /// held and sorted: search hits come by relevance, and an export of several shards is
+    /// one ordered run after the other.
+    pub fn unordered(self) -> bool {
+        matches!(self, Layout::Elasticsearch)
+    }
+
     /// The name used in messages and accepted by `--input-format`.
     pub fn name(self) -> &'static str {
         match self {

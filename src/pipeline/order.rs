@@ -2,7 +2,10 @@
 //! gcloud write newest first by default, Elasticsearch hits come by relevance, a Loki
 //! response lists its streams one after the other.
 //!
-//! The choice: the first [`PROBE`] lines are held and tell how the input is ordered.
+//! Search hits (Elasticsearch / OpenSearch) come in no order along time at all (relevance,
+//! or one shard after the other), and so do Loki's `query_range` streams (one stream after
+//! the other): their lines are always held as below. For the other stores the first
+//! [`PROBE`] lines are held and tell how the input is ordered.
 //! * Oldest first (no step back in time beyond [`REORDER_WINDOW_MS`]): from then on lines
 //!   stream through a bounded buffer that absorbs the small disorder, in constant memory; a
 //!   later line older than one already passed on is an error naming the input and the line,

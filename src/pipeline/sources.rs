@@ -100,6 +100,8 @@ pub(super) struct Parsed {
     pub(super) item: Option<Keyed>,
     /// A log store's line, to be put in time order by the lane before it is read.
     pub(super) deferred: Option<Unit<'static>>,
+    /// Whether that store gives its lines in no order along time.
+    pub(super) unordered: bool,
 }
 
 /// The sources of one input (or of one chunk of it) and the per-line parsing step, shared
@@ -197,6 +199,7 @@ impl<'o> Sources<'o> {
             pod,
             item,
             deferred: None,
+            unordered: false,
         }
     }
 
@@ -337,7 +340,7 @@ impl<'o> LaneState<'o> {
             self.pod_added();
         }
         if let Some(u) = parsed.deferred {
-            self.defer(u, false, emit)?;
+            self.defer(u, parsed.unordered, emit)?;
         }
         match parsed.item {
             Some(k) => self.reorder.push(k, emit),

@@ -46,6 +46,7 @@ impl Sources<'_> {
                 pod,
                 item: None,
                 deferred: Some(unit.into_owned()),
+                unordered: layout.unordered(),
             };
         }
         let item = self.unit(unit, line);
@@ -53,6 +54,7 @@ impl Sources<'_> {
             pod,
             item,
             deferred: None,
+            unordered: false,
         }
     }
 
@@ -137,7 +139,8 @@ impl LaneState<'_> {
             self.pod_added();
         }
         if let Some(u) = parsed.deferred {
-            self.defer(u, e.arrangement == Arrangement::Unordered, emit)?;
+            let unordered = parsed.unordered || e.arrangement == Arrangement::Unordered;
+            self.defer(u, unordered, emit)?;
         }
         match parsed.item {
             Some(k) => self.reorder.push(k, emit),
