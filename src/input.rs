@@ -713,7 +713,7 @@ mod tests {
             ".log",
             "log",
             "0.log.tmp",
-            "0.log.20240506",
+            "0.log.20240506-1015",
         ] {
             assert!(!is_log_file_name(no), "{no}");
         }

@@ -79,6 +79,8 @@ impl fmt::Display for InputFormat {
 pub struct Decoder {
     format: InputFormat,
     stern: Option<stern::Shape>,
+    /// The layout of the last wrapped line: the input's framing.
+    framing: Option<Layout>,
 }
 
 impl Decoder {
@@ -87,7 +89,15 @@ impl Decoder {
         Decoder {
             format,
             stern: None,
+            framing: None,
         }
+    }
+
+    /// The layout this input's lines have shown (every line of a CRI file, a Docker file, a
+    /// logcli export… carries it): a later line without it is malformed, not a
+    /// continuation of the application's record.
+    pub fn framing(&self) -> Option<Layout> {
+        self.framing
     }
 
     /// The wrapping of `line`, if it has one; `None` for the application's own lines (and
@@ -100,6 +110,7 @@ impl Decoder {
         };
         if let Some(shape) = self.stern {
             if let Some(w) = stern::parse(line, shape) {
+                self.framing = Some(Layout::Stern);
                 return Some(w);
             }
         }
@@ -113,7 +124,10 @@ impl Decoder {
         };
         match wanted {
             Some(l) if l != w.layout => None,
-            _ => Some(w),
+            _ => {
+                self.framing = Some(w.layout);
+                Some(w)
+            }
         }
     }
 
@@ -133,6 +147,7 @@ impl Decoder {
         }
         let shape = stern::detect(line, is_record)?;
         self.stern = Some(shape);
+        self.framing = Some(Layout::Stern);
         stern::parse(line, shape)
     }
 }
@@ -163,6 +178,7 @@ mod tests {
     #[test]
     fn plain_lines_are_not_wrapped() {
         let mut d = Decoder::new(InputFormat::Auto);
+        assert_eq!(d.framing(), None);
         for l in [
             REC,
             "\tat a.B(C.java:1)",
@@ -211,6 +227,7 @@ mod tests {
         // Afterwards every line is read with its names, continuation lines too.
         let w = d.decode("jm-0 c \tat x").unwrap();
         assert_eq!((w.layout, w.text.as_ref()), (Layout::Stern, "\tat x"));
+        assert_eq!(d.framing(), Some(Layout::Stern));
         assert!(d.detect_stern(&first, is_rec).is_none());
         // Not for other formats.
         let mut p = Decoder::new(InputFormat::Plain);

@@ -283,3 +283,5 @@ fn run_merged(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_wrapped;

@@ -182,6 +182,9 @@ impl<'o> Sources<'o> {
         if let Some(w) = self.decoder.decode(&text) {
             return self.wrapped(w, raw.number, raw.truncated, false);
         }
+        if self.decoder.framing().is_some() {
+            return self.malformed(raw.truncated);
+        }
         let deco = input::strip_kubectl(&text);
         let opts = self.opts;
         let env = envelope::parse_line(deco.rest, &opts.zone);
@@ -198,6 +201,19 @@ impl<'o> Sources<'o> {
         Parsed {
             pod,
             item,
+            deferred: None,
+            unordered: false,
+        }
+    }
+
+    /// A line without the layout the input's lines have (a cut JSON record in a Docker
+    /// file, garbage in a CRI file): counted as not understood, for the input's own source.
+    fn malformed(&mut self, truncated: bool) -> Parsed {
+        self.count_line(None, truncated);
+        self.own.sum.unparseable += 1;
+        Parsed {
+            pod: None,
+            item: None,
             deferred: None,
             unordered: false,
         }
