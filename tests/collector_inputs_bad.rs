@@ -251,3 +251,45 @@ fn kubelet_trees_name_sources_after_pods() {
     assert_eq!(records(&err), records(&plain), "{err}\n{plain}");
     assert!(records(&err).ends_with("records"), "{err}");
 }
+
+/// The events `flinkha events` finds, without source, line and text.
+fn event_set(args: &[&str]) -> Vec<serde_json::Value> {
+    let (code, out, err) = run(args, None);
+    assert_eq!(code, 0, "{err}");
+    out.lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            for k in ["source", "line", "text"] {
+                v.as_object_mut().unwrap().remove(k);
+            }
+            v
+        })
+        .collect()
+}
+
+#[test]
+fn pretty_printed_json_layout_reads_like_one_object_per_line() {
+    let compact =
+        std::fs::read_to_string(Path::new(DIR).join("samples/inputs/classic.json")).unwrap();
+    let objects: Vec<serde_json::Value> = compact
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    // log4j's JsonLayout with compact=false: one pretty object after the other; with
+    // complete=true, an array of them.
+    let concatenated: String = objects
+        .iter()
+        .map(|o| serde_json::to_string_pretty(o).unwrap() + "\n")
+        .collect();
+    let a = dir.path().join("jm.json");
+    std::fs::write(&a, concatenated).unwrap();
+    let b = dir.path().join("jm-complete.json");
+    std::fs::write(&b, serde_json::to_string_pretty(&objects).unwrap()).unwrap();
+    let want = event_set(&["events", "--no-progress", "samples/inputs/classic.json"]);
+    assert!(want.len() > 10);
+    for p in [a, b] {
+        let got = event_set(&["events", "--no-progress", p.to_str().unwrap()]);
+        assert_eq!(got, want, "{}", p.display());
+    }
+}

@@ -30,6 +30,10 @@ pub enum Layout {
     /// An AWS CloudWatch Logs event, as `aws logs filter-log-events` prints it
     /// ([`super::cloudwatch`]).
     CloudWatch,
+    /// The application's own JSON records as one document: log4j's `JsonLayout`
+    /// pretty-printed (`compact=false`), or as an array (`complete=true`)
+    /// ([`super::document`]).
+    JsonDocument,
 }
 
 impl Layout {
@@ -59,6 +63,7 @@ impl Layout {
             Layout::FluentBit => "fluent-bit",
             Layout::Gcloud => "gcloud",
             Layout::CloudWatch => "cloudwatch",
+            Layout::JsonDocument => "json-document",
         }
     }
 }
