@@ -125,7 +125,9 @@ impl Decoder {
         match wanted {
             Some(l) if l != w.layout => None,
             _ => {
-                self.framing = Some(w.layout);
+                if w.layout.frames_every_line() {
+                    self.framing = Some(w.layout);
+                }
                 Some(w)
             }
         }

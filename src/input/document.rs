@@ -276,7 +276,7 @@ fn entry_of(v: &Value) -> Option<Wrapped<'static>> {
         .or_else(|| {
             let text = fields::app_record_text(v, None)?;
             Some(Wrapped::new(
-                super::wrapped::Layout::JsonDocument,
+                super::wrapped::Layout::JsonLog,
                 std::borrow::Cow::Owned(text.into_owned()),
             ))
         })

@@ -62,7 +62,11 @@ pub fn from_document(v: &Value, raw: Option<&str>, lenient: bool) -> Option<Wrap
         .or_else(|| obj.get("log").filter(|l| l.is_string()))?
         .as_str()?;
     let (mut pod, container) = fluentbit::kube_pod(v);
-    let shipped = pod.is_some() || SHIPPER_KEYS.iter().any(|k| fields::lookup(v, k).is_some());
+    let by_shipper_keys = SHIPPER_KEYS
+        .iter()
+        .filter(|k| **k != "kubernetes")
+        .any(|k| fields::lookup(v, k).is_some());
+    let shipped = pod.is_some() || by_shipper_keys;
     if !shipped && !lenient {
         return None;
     }
@@ -82,13 +86,20 @@ pub fn from_document(v: &Value, raw: Option<&str>, lenient: bool) -> Option<Wrap
         }
     }
     let (text, _) = strip_newline(message);
+    let mut layout = Layout::Elasticsearch;
     let text = match fields::app_record_text(v, raw) {
         // The application's own record naming no source: the envelope reads it as it is.
         Some(_) if pod.is_none() && !lenient => return None,
-        Some(t) => Cow::Owned(t.into_owned()),
+        Some(t) => {
+            if !by_shipper_keys {
+                // Its own `kubernetes.*` fields: a log as written, not a store's export.
+                layout = Layout::JsonLog;
+            }
+            Cow::Owned(t.into_owned())
+        }
         None => Cow::Owned(text.to_string()),
     };
-    let mut w = Wrapped::new(Layout::Elasticsearch, text);
+    let mut w = Wrapped::new(layout, text);
     w.ts = ["@timestamp", "timestamp", "time"]
         .iter()
         .find_map(|k| obj.get(*k).and_then(fields::instant_ms));

@@ -120,5 +120,10 @@ mod tests {
         let w = decode_line(line).unwrap();
         assert_eq!(w.pod.as_deref(), Some("jm-0"));
         assert_eq!(w.text, line);
+        assert_eq!(w.layout, Layout::JsonLog);
+        assert!(!w.layout.frames_every_line());
+        // Shipped by Filebeat, which decoded the JSON line: a store's document.
+        let line = r#"{"@timestamp":"2026-11-25T12:36:55.137Z","log.level":"INFO","log.logger":"a.B","message":"m","kubernetes":{"pod":{"name":"jm-0"}},"agent":{"type":"filebeat"}}"#;
+        assert_eq!(decode_line(line).unwrap().layout, Layout::Elasticsearch);
     }
 }

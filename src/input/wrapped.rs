@@ -30,10 +30,11 @@ pub enum Layout {
     /// An AWS CloudWatch Logs event, as `aws logs filter-log-events` prints it
     /// ([`super::cloudwatch`]).
     CloudWatch,
-    /// The application's own JSON records as one document: log4j's `JsonLayout`
-    /// pretty-printed (`compact=false`), or as an array (`complete=true`)
-    /// ([`super::document`]).
-    JsonDocument,
+    /// The application's own JSON records where they name their source themselves (an ECS
+    /// layout with `kubernetes.*` fields) or come as one document (log4j's `JsonLayout`
+    /// pretty-printed, `compact=false`, or as an array, `complete=true`; see
+    /// [`super::document`]): a log as written, not a store's export.
+    JsonLog,
 }
 
 impl Layout {
@@ -52,6 +53,13 @@ impl Layout {
         matches!(self, Layout::Elasticsearch)
     }
 
+    /// Whether every line of an input in this layout carries it, so that a line without it
+    /// is malformed (the application's own JSON records may name their source on some lines
+    /// only).
+    pub fn frames_every_line(self) -> bool {
+        !matches!(self, Layout::JsonLog)
+    }
+
     /// The name used in messages and accepted by `--input-format`.
     pub fn name(self) -> &'static str {
         match self {
@@ -63,7 +71,7 @@ impl Layout {
             Layout::FluentBit => "fluent-bit",
             Layout::Gcloud => "gcloud",
             Layout::CloudWatch => "cloudwatch",
-            Layout::JsonDocument => "json-document",
+            Layout::JsonLog => "json-log",
         }
     }
 }
