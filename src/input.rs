@@ -55,7 +55,7 @@ pub enum InputError {
         error: io::Error,
     },
     /// A directory was given that holds no log files.
-    #[error("no log files in directory {} (looked for *.log, *.log.N, *.out, *.txt, *.json, *.jsonl, *.gz)", path.display())]
+    #[error("no log files in directory {} (looked for *.log, *.log.N, *.out, *.txt, *.json, *.jsonl, *.ndjson, *.gz)", path.display())]
     NoLogFiles {
         /// The directory.
         path: PathBuf,
@@ -303,7 +303,7 @@ impl<R: Read> Read for Counting<R> {
 }
 
 /// Whether a file found inside a directory is taken as a log: `*.log`, `*.log.<N>`,
-/// `*.out`, `*.txt`, `*.json`, `*.jsonl`, `*.gz`, and the kubelet's rotated container logs
+/// `*.out`, `*.txt`, `*.json`, `*.jsonl`, `*.ndjson`, `*.gz`, and the kubelet's rotated container logs
 /// `N.log.YYYYMMDD-HHMMSS`; hidden files are not.
 pub fn is_log_file_name(name: &str) -> bool {
     if name.starts_with('.') {
@@ -312,7 +312,7 @@ pub fn is_log_file_name(name: &str) -> bool {
     if kube_paths::is_rotated_pods_name(name) {
         return true;
     }
-    const EXTS: &[&str] = &[".log", ".out", ".txt", ".json", ".jsonl", ".gz"];
+    const EXTS: &[&str] = &[".log", ".out", ".txt", ".json", ".jsonl", ".ndjson", ".gz"];
     if EXTS
         .iter()
         .any(|e| name.len() > e.len() && name.ends_with(e))
@@ -699,6 +699,7 @@ mod tests {
             "x.txt",
             "x.json",
             "x.jsonl",
+            "x.ndjson",
             "x.log.gz",
             "0.log.20240506-101530",
         ] {

@@ -16,7 +16,7 @@ pub enum PipelineError {
         error: io::Error,
     },
     /// A directory input holds no log files (exit 2).
-    #[error("no log files in directory {} (looked for *.log, *.log.N, *.out, *.txt, *.json, *.jsonl, *.gz)", path.display())]
+    #[error("no log files in directory {} (looked for *.log, *.log.N, *.out, *.txt, *.json, *.jsonl, *.ndjson, *.gz)", path.display())]
     NoLogFiles {
         /// The directory.
         path: PathBuf,
