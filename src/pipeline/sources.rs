@@ -229,7 +229,8 @@ impl<'o> Sources<'o> {
     }
 
     /// Classify a line of source `src` that `env` says starts a record (else it continues the
-    /// last record, or is not understood): `text` is the line as the application wrote it,
+    /// last record, or is not understood): `text` is the line as the application wrote it
+    /// (the first line of a multi-line record a store holds whole),
     /// `ts` the collector's instant that replaces the record's own, `line` its number in
     /// the input, `order` its order key (the line number, unless the lane reordered lines).
     pub(super) fn record(
@@ -251,13 +252,6 @@ impl<'o> Sources<'o> {
             }
             return None;
         };
-        // A store's text may hold a whole multi-line record: the record's first line stands
-        // for it, as in a plain log.
-        let text = match memchr::memchr(b'\n', text.as_bytes()) {
-            Some(p) => text.get(..p).unwrap_or(text),
-            None => text,
-        };
-        let text = text.strip_suffix('\r').unwrap_or(text);
         let ts = ts.unwrap_or(env.ts);
         src.sum.records += 1;
         src.sum.first_ts.get_or_insert(ts);

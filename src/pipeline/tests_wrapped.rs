@@ -253,3 +253,14 @@ fn document_entries_that_are_no_log_lines_are_counted() {
         ("jm-0".to_string(), 2, Kind::LeadershipGranted)
     );
 }
+
+#[test]
+fn a_store_record_holding_its_stack_trace_is_one_record() {
+    let line = serde_json::json!({"labels": {}, "line": format!("{GRANT}\n\tat a.B(C.java:1)\n\tat d.E(F.java:2)"), "timestamp": "2026-11-25T12:36:05Z"}).to_string();
+    let (items, sums) = feed(&[line], &opts(false));
+    assert_eq!((sums[0].lines, sums[0].records), (1, 1));
+    let Item::Event(e) = &items[0] else {
+        panic!("{items:?}")
+    };
+    assert_eq!((e.kind, e.text.as_str()), (Kind::LeadershipGranted, GRANT));
+}

@@ -75,11 +75,11 @@ impl Sources<'_> {
                     self.src_mut(p.src).sum.truncated_lines += 1;
                 }
                 let env = envelope::parse_line(&p.text, &self.opts.zone);
-                self.record(p.src, p.ts, &p.text, env, p.line, p.order)
+                self.record(p.src, p.ts, first_line(&p.text), env, p.line, p.order)
             }
             None => {
                 let env = envelope::parse_line(&u.text, &self.opts.zone);
-                self.record(u.src, u.ts, &u.text, env, u.line, order)
+                self.record(u.src, u.ts, first_line(&u.text), env, u.line, order)
             }
         }
     }
@@ -89,10 +89,20 @@ impl Sources<'_> {
         let mut out = Vec::new();
         for p in self.join.drain() {
             let env = envelope::parse_line(&p.text, &self.opts.zone);
-            out.extend(self.record(p.src, p.ts, &p.text, env, p.line, p.order));
+            out.extend(self.record(p.src, p.ts, first_line(&p.text), env, p.line, p.order));
         }
         out
     }
+}
+
+/// A store's text may hold a whole multi-line record (a shipper joined the stack trace):
+/// its first line stands for it, as in a plain log.
+fn first_line(text: &str) -> &str {
+    let line = match memchr::memchr(b'\n', text.as_bytes()) {
+        Some(p) => text.get(..p).unwrap_or(text),
+        None => text,
+    };
+    line.strip_suffix('\r').unwrap_or(line)
 }
 
 impl LaneState<'_> {
