@@ -102,7 +102,24 @@ impl Decoder {
 
     /// The wrapping of `line`, if it has one; `None` for the application's own lines (and
     /// `kubectl logs` decorations, which are not a collector's).
+    #[inline]
     pub fn decode<'a>(&mut self, line: &'a str) -> Option<Wrapped<'a>> {
+        // The application's own log4j line (a digit, no `T` after the date) is turned away
+        // here, without a call.
+        let b = line.as_bytes();
+        let candidate = self.stern.is_some()
+            || match b.first() {
+                Some(b'{') => true,
+                Some(c) if c.is_ascii_digit() => b.get(10) == Some(&b'T'),
+                _ => false,
+            };
+        if !candidate {
+            return None;
+        }
+        self.decode_candidate(line)
+    }
+
+    fn decode_candidate<'a>(&mut self, line: &'a str) -> Option<Wrapped<'a>> {
         let wanted = match self.format {
             InputFormat::Plain => return None,
             InputFormat::Auto => None,

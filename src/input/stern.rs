@@ -33,6 +33,12 @@ pub struct Shape {
 /// The shape of a stern line whose message (checked by `is_record`) starts a record, or
 /// `None` when `line` is not such a line.
 pub fn detect(line: &str, is_record: impl Fn(&str) -> bool) -> Option<Shape> {
+    // A name starts with a lower-case letter or digit, or a colour code: most lines that are
+    // not stern's (stack trace lines, `Caused by:`) end here.
+    match line.as_bytes().first() {
+        Some(b'a'..=b'z' | b'0'..=b'9' | 0x1b) => {}
+        _ => return None,
+    }
     [false, true]
         .into_iter()
         .map(|namespace| Shape { namespace })
@@ -91,6 +97,9 @@ fn name(s: &str) -> Option<(&str, &str)> {
 
 /// `tok` without leading and trailing ANSI SGR sequences (`ESC [ … m`).
 fn strip_sgr(mut tok: &str) -> &str {
+    if memchr::memchr(0x1b, tok.as_bytes()).is_none() {
+        return tok;
+    }
     while let Some(after) = tok.strip_prefix("\u{1b}[") {
         match after.find('m') {
             Some(p) => tok = after.get(p + 1..).unwrap_or(""),

@@ -98,8 +98,9 @@ pub(super) struct Parsed {
     pub(super) pod: Option<(usize, bool)>,
     /// The line's item, if it starts a record that becomes one.
     pub(super) item: Option<Keyed>,
-    /// A log store's line, to be put in time order by the lane before it is read.
-    pub(super) deferred: Option<Unit<'static>>,
+    /// A log store's line, to be put in time order by the lane before it is read (boxed:
+    /// every plain line carries this field, few fill it).
+    pub(super) deferred: Option<Box<Unit<'static>>>,
     /// Whether that store gives its lines in no order along time.
     pub(super) unordered: bool,
 }
@@ -220,6 +221,7 @@ impl<'o> Sources<'o> {
     }
 
     /// Count one physical line of source `src`.
+    #[inline]
     pub(super) fn count_line(&mut self, src: Option<usize>, truncated: bool) {
         let s = self.src_mut(src);
         s.sum.lines += 1;
@@ -233,6 +235,9 @@ impl<'o> Sources<'o> {
     /// (the first line of a multi-line record a store holds whole),
     /// `ts` the collector's instant that replaces the record's own, `line` its number in
     /// the input, `order` its order key (the line number, unless the lane reordered lines).
+    /// Always inlined: the item it builds is large, and built in place on the hot path
+    /// instead of copied out of a call.
+    #[inline(always)]
     pub(super) fn record(
         &mut self,
         src: Option<usize>,
@@ -350,7 +355,7 @@ impl<'o> LaneState<'o> {
             self.pod_added();
         }
         if let Some(u) = parsed.deferred {
-            self.defer(u, parsed.unordered, emit)?;
+            self.defer(*u, parsed.unordered, emit)?;
         }
         match parsed.item {
             Some(k) => self.reorder.push(k, emit),

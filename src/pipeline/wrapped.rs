@@ -45,7 +45,7 @@ impl Sources<'_> {
             return Parsed {
                 pod,
                 item: None,
-                deferred: Some(unit.into_owned()),
+                deferred: Some(Box::new(unit.into_owned())),
                 unordered: layout.unordered(),
             };
         }
@@ -150,7 +150,7 @@ impl LaneState<'_> {
         }
         if let Some(u) = parsed.deferred {
             let unordered = parsed.unordered || e.arrangement == Arrangement::Unordered;
-            self.defer(u, unordered, emit)?;
+            self.defer(*u, unordered, emit)?;
         }
         match parsed.item {
             Some(k) => self.reorder.push(k, emit),
