@@ -74,7 +74,7 @@ fn a_truncated_document_names_the_input_and_where() {
     assert!(err.contains(&format!("cannot read {path}")), "{err}");
     assert!(err.contains("ends early"), "{err}");
     assert!(err.contains(&format!("at line {lines_before},")), "{err}");
-    assert!(err.contains("entries)"), "{err}");
+    assert!(err.contains("entries read before)"), "{err}");
     // Not JSON past the start: the same, with what is wrong.
     std::fs::write(
         &p,

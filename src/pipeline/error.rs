@@ -32,7 +32,7 @@ pub enum PipelineError {
         error: io::Error,
     },
     /// A whole JSON document is not valid JSON of log entries, or ends early (exit 2).
-    #[error("cannot read {}: {reason} at line {line}, column {column} (after {entries} entries)", path.display())]
+    #[error("cannot read {}: {reason} at line {line}, column {column} ({entries} entries read before)", path.display())]
     Document {
         /// The path (`-` for stdin).
         path: PathBuf,
