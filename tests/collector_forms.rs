@@ -332,3 +332,32 @@ fn every_corpus_scenario_in_every_format_gives_the_plain_verdicts() {
         );
     }
 }
+
+#[test]
+fn events_of_every_sample_come_in_time_order_with_one_log_end_per_pod() {
+    for f in FORMATS {
+        let Some((_, input)) = sample_files("happy", f, "samples/corpus-k8s/1.20.5/happy") else {
+            continue;
+        };
+        let path = samples_root().join("happy").join(f).join(input);
+        let mut last = None;
+        let mut ends = Vec::new();
+        pipeline::run(std::slice::from_ref(&path), &options(), &mut |item| {
+            if let Some(t) = last {
+                assert!(item.ts() >= t, "{f}: {item:?} after {t}");
+            }
+            last = Some(item.ts());
+            if let Item::Event(e) = item {
+                if e.kind == flinkha::events::Kind::LogEnd {
+                    ends.push(e.source.to_string());
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+        ends.sort();
+        ends.dedup();
+        // Docker names sources after files: three either way.
+        assert_eq!(ends.len(), 3, "{f}: {ends:?}");
+    }
+}
