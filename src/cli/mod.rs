@@ -5,7 +5,9 @@
 
 mod check_cmd;
 mod common;
+mod completions_cmd;
 mod events_cmd;
+mod man_cmd;
 #[cfg(feature = "stats")]
 mod stats_cmd;
 mod timeline_cmd;
@@ -65,6 +67,48 @@ pub enum Command {
     /// Checkpoint statistics per job and per failover (polars).
     #[cfg(feature = "stats")]
     Stats(StatsArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_long_help = COMPLETIONS_AFTER_HELP)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write every page into a directory.
+    #[command(after_long_help = MAN_AFTER_HELP)]
+    Man(ManArgs),
+}
+
+/// Shown after `flinkha completions --help`: where each shell looks for the script.
+const COMPLETIONS_AFTER_HELP: &str = "\
+Install:
+  bash        flinkha completions bash > ~/.local/share/bash-completion/completions/flinkha
+  zsh         flinkha completions zsh > ~/.zfunc/_flinkha   (with fpath+=~/.zfunc before compinit)
+  fish        flinkha completions fish > ~/.config/fish/completions/flinkha.fish
+  powershell  flinkha completions powershell >> $PROFILE
+  elvish      flinkha completions elvish >> ~/.config/elvish/rc.elv";
+
+/// Shown after `flinkha man --help`: how to read and install the pages.
+const MAN_AFTER_HELP: &str = "\
+Examples:
+  flinkha man | man -l -                         read flinkha(1) now
+  flinkha man check | man -l -                   read flinkha-check(1)
+  flinkha man --dir ~/.local/share/man/man1      install every page (then `man flinkha-check`)";
+
+/// `flinkha completions`.
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `flinkha man`.
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (e.g. `check`); none: flinkha(1) itself.
+    #[arg(value_name = "SUBCOMMAND")]
+    pub command: Vec<String>,
+
+    /// Write every page (`flinkha.1`, `flinkha-check.1`, …) into this directory instead.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// Options shared by every subcommand that reads logs.
@@ -263,5 +307,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Timeline(a) => timeline_cmd::run(a),
         #[cfg(feature = "stats")]
         Command::Stats(a) => stats_cmd::run(a),
+        Command::Completions(a) => completions_cmd::run(a),
+        Command::Man(a) => man_cmd::run(a),
+    }
+}
+
+/// Write `bytes` to standard output; a reader that went away (`… | head`) is not an error.
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => anyhow::bail!("cannot write output: {e}"),
+        Ok(()) => Ok(ExitCode::SUCCESS),
     }
 }
