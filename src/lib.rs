@@ -11,15 +11,20 @@
 //! * [`events`] defines the typed HA events every later stage consumes;
 //! * [`check`] is the state machine that turns events into PASS / FAIL / UNKNOWN verdicts;
 //! * [`report`] renders verdicts and timelines (text, Markdown, JSON, HTML, JUnit, GitHub);
-//! * [`stats`] (feature `stats`) computes checkpoint statistics with polars.
+//! * [`stats`] (feature `stats`) computes checkpoint statistics with polars, and [`export`]
+//!   writes the event, verdict and failover tables for fleet-wide queries;
+//! * [`labels`] holds the `--label KEY=VALUE` pairs carried into every machine output.
 //!
 //! Parsing knows nothing of rendering, and invariants consume events, never raw text.
 
 pub mod check;
 pub mod envelope;
 pub mod events;
+#[cfg(feature = "stats")]
+pub mod export;
 pub mod grammar;
 pub mod input;
+pub mod labels;
 pub mod pipeline;
 pub mod report;
 #[cfg(feature = "stats")]

@@ -31,11 +31,11 @@
 
 use crate::check::model::{Analysis, FailoverKind};
 use crate::events::{format_ts, Event, FieldType, Fields, Kind, FIELD_TYPES};
+use crate::labels::Labels;
 use polars::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 /// Errors of statistics and export.
@@ -501,43 +501,14 @@ fn failover_rows(analysis: &Analysis) -> Vec<FailoverStats> {
     rows
 }
 
-/// How CSV export writes `ts`: RFC 3339 UTC with milliseconds, e.g.
-/// `2026-11-25T12:36:21.692Z`, which DuckDB, Spark and pandas read as an instant.
-const CSV_TS_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.3fZ";
-
 /// Write the event table ([`event_frame`]) to `path`: Parquet when the name ends in
-/// `.parquet`, CSV with a header row when it ends in `.csv` (case-insensitive).
+/// `.parquet`, CSV with a header row when it ends in `.csv` (case-insensitive). Instants
+/// in CSV are RFC 3339 UTC with milliseconds, e.g. `2026-11-25T12:36:21.692Z`. The fleet
+/// tables (verdicts, failovers, labels) are in [`crate::export`].
 pub fn export(events: &[Event], path: &Path) -> Result<(), StatsError> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    let parquet = match ext.as_deref() {
-        Some("parquet") => true,
-        Some("csv") => false,
-        _ => {
-            return Err(StatsError::ExportExtension {
-                path: path.to_path_buf(),
-            })
-        }
-    };
+    let format = crate::export::Format::of_path(path)?;
     let mut df = event_frame(events)?;
-    let file = File::create(path).map_err(|error| StatsError::Create {
-        path: path.to_path_buf(),
-        error,
-    })?;
-    let written = if parquet {
-        ParquetWriter::new(file).finish(&mut df).map(|_| ())
-    } else {
-        CsvWriter::new(file)
-            .include_header(true)
-            .with_datetime_format(Some(CSV_TS_FORMAT.into()))
-            .finish(&mut df)
-    };
-    written.map_err(|error| StatsError::Write {
-        path: path.to_path_buf(),
-        error,
-    })
+    crate::export::write(&mut df, path, format)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -573,7 +544,7 @@ fn reasons(m: &BTreeMap<String, u64>) -> String {
 }
 
 /// The snake_case name of a failover kind.
-fn kind_name(k: FailoverKind) -> &'static str {
+pub(crate) fn kind_name(k: FailoverKind) -> &'static str {
     match k {
         FailoverKind::Leader => "leader",
         FailoverKind::JobRestart => "job_restart",
@@ -750,10 +721,16 @@ pub fn render_text(stats: &Stats) -> String {
     out
 }
 
-/// One JSON document: `{"jobs": [...], "failovers": [...]}` with the fields of [`JobStats`]
-/// and [`FailoverStats`].
-pub fn render_json(stats: &Stats) -> String {
-    let mut s = serde_json::to_string_pretty(stats).unwrap_or_else(|e| {
+/// One JSON document: `{"labels": {...}, "jobs": [...], "failovers": [...]}` with the run's
+/// `--label` pairs and the fields of [`JobStats`] and [`FailoverStats`].
+pub fn render_json(stats: &Stats, labels: &Labels) -> String {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        labels: &'a Labels,
+        #[serde(flatten)]
+        stats: &'a Stats,
+    }
+    let mut s = serde_json::to_string_pretty(&Doc { labels, stats }).unwrap_or_else(|e| {
         // Serialising plain structs of strings and numbers cannot fail; keep the output
         // well-formed JSON anyway.
         serde_json::json!({ "error": e.to_string() }).to_string()
@@ -771,12 +748,15 @@ fn csv_cell(s: &str) -> String {
     }
 }
 
-/// The per-job table as CSV with a header row; absent values are empty cells,
-/// `failures_by_reason` is `reason=n;reason=n`.
-pub fn render_csv(stats: &Stats) -> String {
+/// The per-job table as CSV with a header row, one column per run label in front; absent
+/// values are empty cells, `failures_by_reason` is `reason=n;reason=n`.
+pub fn render_csv(stats: &Stats, labels: &Labels) -> String {
     let mut out = String::new();
-    out.push_str(&JOB_HEADER.join(","));
+    let mut header: Vec<&str> = labels.iter().map(|(k, _)| k).collect();
+    header.extend_from_slice(JOB_HEADER);
+    out.push_str(&header.join(","));
     out.push('\n');
+    let label_cells: Vec<String> = labels.iter().map(|(_, v)| csv_cell(v)).collect();
     let e = |v: Option<String>| v.unwrap_or_default();
     for j in &stats.jobs {
         let cells = [
@@ -800,7 +780,8 @@ pub fn render_csv(stats: &Stats) -> String {
             j.main_submissions.to_string(),
             j.main_recoveries.to_string(),
         ];
-        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        let mut line = label_cells.clone();
+        line.extend(cells.iter().map(|c| csv_cell(c)));
         let _ = writeln!(out, "{}", line.join(","));
     }
     out
@@ -1021,7 +1002,7 @@ mod tests {
         assert_eq!(s.jobs[1].name.as_deref(), Some("second, with comma"));
         assert!(s.failovers.is_empty());
 
-        let csv = render_csv(&s);
+        let csv = render_csv(&s, &Labels::none());
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[0], JOB_HEADER.join(","));
@@ -1038,11 +1019,28 @@ mod tests {
     }
 
     #[test]
+    fn labels_lead_the_csv_and_the_json() {
+        let s = compute(&[done(0, 1, 10, 10)], None).unwrap();
+        let labels = Labels::parse(&["cluster=c,1", "env=prod"]).unwrap();
+        let csv = render_csv(&s, &labels);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], format!("cluster,env,{}", JOB_HEADER.join(",")));
+        assert!(
+            lines[1].starts_with(&format!("\"c,1\",prod,{JOB},")),
+            "{}",
+            lines[1]
+        );
+        let json: serde_json::Value = serde_json::from_str(&render_json(&s, &labels)).unwrap();
+        assert_eq!(json["labels"]["cluster"], "c,1");
+        assert_eq!(json["jobs"][0]["job"], JOB);
+    }
+
+    #[test]
     fn no_events_no_jobs() {
         let s = compute(&[], None).unwrap();
         assert!(s.jobs.is_empty());
         assert_eq!(render_text(&s), "no jobs found in the events\n");
-        assert_eq!(render_csv(&s).lines().count(), 1);
+        assert_eq!(render_csv(&s, &Labels::none()).lines().count(), 1);
     }
 
     #[test]
@@ -1108,7 +1106,8 @@ mod tests {
         let text = render_text(&s);
         assert!(text.contains("Failovers"), "{text}");
         assert!(text.contains("12500"), "{text}");
-        let json: serde_json::Value = serde_json::from_str(&render_json(&s)).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&render_json(&s, &Labels::none())).unwrap();
         assert_eq!(json["failovers"][0]["rto_ms"], 12_500);
         assert_eq!(json["failovers"][0]["kind"], "leader");
         assert_eq!(json["failovers"][1]["kind"], "job_restart");

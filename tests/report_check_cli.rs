@@ -147,7 +147,8 @@ fn junit_of_hostile_log_text_is_well_formed() {
     a.invariants[0].id = hostile.into();
     a.failovers[0].cause = hostile.into();
     a.notes.push(hostile.into());
-    let xml = report::check_junit(&a);
+    let labels = flinkha::labels::Labels::parse(&[format!("cluster={hostile}")]).unwrap();
+    let xml = report::check_junit(&a, &labels);
     assert_well_formed(&xml);
     assert!(!xml.contains("<script"));
     assert!(!xml.contains("<img"));

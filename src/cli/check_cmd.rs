@@ -5,6 +5,7 @@ use super::common;
 use super::{CheckArgs, CheckFormat};
 use flinkha::check::model::Outcome;
 use flinkha::check::{parse_duration, Checker, Config, Finding};
+use flinkha::events::Kind;
 use flinkha::pipeline::{self, Item};
 use flinkha::report;
 use std::io::{self, Write};
@@ -42,6 +43,16 @@ pub fn config(args: &CheckArgs) -> anyhow::Result<Config> {
 /// Run `flinkha check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let cfg = config(&args)?;
+    let labels = args.labels.labels()?;
+    #[cfg(feature = "stats")]
+    let export = common::export_request(&args.export)?;
+    // Only the event table needs the events kept; verdicts and failovers come from the
+    // checker's compact state.
+    #[cfg(feature = "stats")]
+    let keep_events = export.events.is_some();
+    #[cfg(not(feature = "stats"))]
+    let keep_events = false;
+    let mut events = Vec::new();
     let opts = common::options(&args.input, false, args.follow)?;
     if args.follow {
         // Ctrl-C ends `kubectl logs -f` too, so input ends and the summary follows; a second
@@ -66,6 +77,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
                 }
                 out.flush()?;
             }
+            if keep_events && e.kind != Kind::LogEnd {
+                events.push(e);
+            }
         }
         Ok(())
     });
@@ -76,11 +90,15 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     };
     common::report_problems(&summary);
     let analysis = checker.finish();
+    #[cfg(feature = "stats")]
+    common::write_exports(&export, &events, &analysis, &labels)?;
+    #[cfg(not(feature = "stats"))]
+    drop(events);
     let text = match args.format {
         CheckFormat::Text => report::check_text(&analysis, common::color_stdout()),
-        CheckFormat::Json => report::check_json(&analysis),
-        CheckFormat::Junit => report::check_junit(&analysis),
-        CheckFormat::Github => report::check_github(&analysis),
+        CheckFormat::Json => report::check_json(&analysis, &labels),
+        CheckFormat::Junit => report::check_junit(&analysis, &labels),
+        CheckFormat::Github => report::check_github(&analysis, &labels),
     };
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {

@@ -61,6 +61,42 @@ pub fn collect_and_analyze(
     Ok((checker.finish(), events))
 }
 
+/// The tables `--export*` asks for, every file name checked before anything is read.
+#[cfg(feature = "stats")]
+pub fn export_request(args: &super::ExportArgs) -> anyhow::Result<flinkha::export::Request> {
+    use flinkha::export::{Format, Request};
+    let req = match &args.export_dir {
+        Some(dir) => {
+            let format = match args.export_format {
+                super::ExportFormat::Parquet => Format::Parquet,
+                super::ExportFormat::Csv => Format::Csv,
+            };
+            Request::dir(dir, format)?
+        }
+        None => Request {
+            events: args.export.clone(),
+            verdicts: args.export_verdicts.clone(),
+            failovers: args.export_failovers.clone(),
+        },
+    };
+    req.validate()?;
+    Ok(req)
+}
+
+/// Write the tables of `req` (none: nothing) and say on stderr what was written.
+#[cfg(feature = "stats")]
+pub fn write_exports(
+    req: &flinkha::export::Request,
+    events: &[Event],
+    analysis: &Analysis,
+    labels: &flinkha::labels::Labels,
+) -> anyhow::Result<()> {
+    for (path, rows) in req.write(events, analysis, labels)? {
+        eprintln!("flinkha: wrote {rows} rows to {}", path.display());
+    }
+    Ok(())
+}
+
 /// Whether to colour standard output: a terminal, and NO_COLOR unset.
 pub fn color_stdout() -> bool {
     io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()

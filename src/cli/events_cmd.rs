@@ -6,6 +6,7 @@ use anyhow::{bail, Context};
 use flinkha::envelope::Zone;
 use flinkha::events::{format_ts, Event, Kind};
 use flinkha::grammar::Grammar;
+use flinkha::labels::Labels;
 use flinkha::pipeline::{self, Item, Options, SourceSummary, Summary};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 pub fn run(args: EventsArgs) -> anyhow::Result<ExitCode> {
     let zone: Zone = args.input.tz.parse()?;
     let kinds = parse_kinds(&args.kind)?;
+    let labels = args.labels.labels()?;
     let grammar = Grammar::load(&args.input.grammars).context("cannot load grammar")?;
     let opts = Options {
         zone,
@@ -47,8 +49,16 @@ pub fn run(args: EventsArgs) -> anyhow::Result<ExitCode> {
         let mut sink = |item: Item| -> io::Result<()> {
             match item {
                 Item::Event(e) if !args.unmatched && wanted(e.kind) => match args.format {
-                    EventsFormat::Jsonl => {
+                    EventsFormat::Jsonl if labels.is_empty() => {
                         serde_json::to_writer(&mut out, &e).map_err(io::Error::from)?;
+                        out.write_all(b"\n")
+                    }
+                    EventsFormat::Jsonl => {
+                        let line = Labeled {
+                            event: &e,
+                            labels: &labels,
+                        };
+                        serde_json::to_writer(&mut out, &line).map_err(io::Error::from)?;
                         out.write_all(b"\n")
                     }
                     EventsFormat::Table => {
@@ -80,6 +90,14 @@ pub fn run(args: EventsArgs) -> anyhow::Result<ExitCode> {
     }
     report_summary(&summary);
     Ok(ExitCode::SUCCESS)
+}
+
+/// An event line with the run's labels: the event's own keys, then `"labels": {…}`.
+#[derive(serde::Serialize)]
+struct Labeled<'a> {
+    #[serde(flatten)]
+    event: &'a Event,
+    labels: &'a Labels,
 }
 
 /// `--kind a,b`: every name must be a known kind.

@@ -152,6 +152,30 @@ pub struct InputArgs {
     pub input_format: String,
 }
 
+/// `--label KEY=VALUE`: shared by every subcommand with a machine output.
+#[derive(Args, Debug, Clone, Default)]
+pub struct LabelArgs {
+    /// Attach KEY=VALUE to every machine output: `labels` in JSON, a JUnit property, GitHub
+    /// annotation titles, a column of every exported table (e.g. `--label cluster=prod-eu`).
+    /// KEY is a plain identifier (letters, digits, `_`). May be repeated.
+    #[arg(long = "label", value_name = "KEY=VALUE", value_parser = label_arg)]
+    pub labels: Vec<String>,
+}
+
+impl LabelArgs {
+    /// The labels, checked (each key valid, none twice).
+    pub fn labels(&self) -> anyhow::Result<flinkha::labels::Labels> {
+        flinkha::labels::Labels::parse(&self.labels).map_err(|e| anyhow::anyhow!("--label: {e}"))
+    }
+}
+
+/// clap value parser of one `--label`: rejects a bad key while the arguments are parsed.
+fn label_arg(s: &str) -> Result<String, String> {
+    flinkha::labels::parse_pair(s)
+        .map(|_| s.to_string())
+        .map_err(|e| e.to_string())
+}
+
 /// Output formats of `flinkha events`.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventsFormat {
@@ -166,6 +190,9 @@ pub enum EventsFormat {
 pub struct EventsArgs {
     #[command(flatten)]
     pub input: InputArgs,
+
+    #[command(flatten)]
+    pub labels: LabelArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = EventsFormat::Jsonl)]
@@ -200,6 +227,9 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
+    #[command(flatten)]
+    pub labels: LabelArgs,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
@@ -231,6 +261,10 @@ pub struct CheckArgs {
     /// Streaming mode for `kubectl logs -f`: print each FAIL the moment it is proven.
     #[arg(long)]
     pub follow: bool,
+
+    #[cfg(feature = "stats")]
+    #[command(flatten)]
+    pub export: ExportArgs,
 }
 
 /// Output formats of `flinkha timeline`.
@@ -251,6 +285,9 @@ pub enum TimelineFormat {
 pub struct TimelineArgs {
     #[command(flatten)]
     pub input: InputArgs,
+
+    #[command(flatten)]
+    pub labels: LabelArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
@@ -284,14 +321,56 @@ pub struct StatsArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
+    #[command(flatten)]
+    pub labels: LabelArgs,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
     pub format: StatsFormat,
 
-    /// Write the full event table (one row per event, typed columns) to FILE.parquet or
-    /// FILE.csv, for DuckDB, Spark or pandas.
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
+
+/// Formats of the tables `--export-dir` writes.
+#[cfg(feature = "stats")]
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ExportFormat {
+    /// Apache Parquet: typed columns, compressed.
+    #[default]
+    Parquet,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// `--export*`: the tables for fleet-wide queries in DuckDB, Spark, Trino or pandas. Each
+/// starts with one column per `--label`.
+#[cfg(feature = "stats")]
+#[derive(Args, Debug, Clone, Default)]
+pub struct ExportArgs {
+    /// Write the event table (one row per event, typed columns) to FILE.parquet or FILE.csv.
     #[arg(long, value_name = "FILE")]
     pub export: Option<PathBuf>,
+
+    /// Write the verdicts (one row per invariant and job: verdict, reason, evidence, the span
+    /// of the logs) to FILE.parquet or FILE.csv.
+    #[arg(long, value_name = "FILE")]
+    pub export_verdicts: Option<PathBuf>,
+
+    /// Write the failovers (one row per failover and job: cause, restored checkpoint, RTO,
+    /// RPO) to FILE.parquet or FILE.csv.
+    #[arg(long, value_name = "FILE")]
+    pub export_failovers: Option<PathBuf>,
+
+    /// Write all three tables into DIR (created if missing) as `events`, `verdicts` and
+    /// `failovers` `.parquet` (or `.csv`, see --export-format): one directory per cluster
+    /// and run, e.g. `--export-dir exports/$CLUSTER/$(date +%F)`.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["export", "export_verdicts", "export_failovers"])]
+    pub export_dir: Option<PathBuf>,
+
+    /// Format of the files --export-dir writes.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Parquet, value_name = "FORMAT")]
+    pub export_format: ExportFormat,
 }
 
 /// Parse the process arguments.

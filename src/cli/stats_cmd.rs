@@ -10,24 +10,18 @@ use std::process::ExitCode;
 
 /// Run `flinkha stats`.
 pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
+    let labels = args.labels.labels()?;
+    let export = common::export_request(&args.export)?;
     // The checker sees every event (the synthetic `log_end` included: a log that just stops
     // is how a kill -9 shows); statistics and the exported table get the logged events.
     let (analysis, events) = common::collect_and_analyze(&args.input, &Config::default(), true)?;
-
-    if let Some(path) = &args.export {
-        stats::export(&events, path)?;
-        eprintln!(
-            "flinkha: wrote {} events to {}",
-            events.len(),
-            path.display()
-        );
-    }
+    common::write_exports(&export, &events, &analysis, &labels)?;
 
     let stats = stats::compute(&events, Some(&analysis))?;
     let rendered = match args.format {
         StatsFormat::Text => stats::render_text(&stats),
-        StatsFormat::Json => stats::render_json(&stats),
-        StatsFormat::Csv => stats::render_csv(&stats),
+        StatsFormat::Json => stats::render_json(&stats, &labels),
+        StatsFormat::Csv => stats::render_csv(&stats, &labels),
     };
     let mut out = io::stdout().lock();
     match out

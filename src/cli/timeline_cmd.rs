@@ -17,6 +17,7 @@ pub fn run(args: TimelineArgs) -> anyhow::Result<ExitCode> {
         clock_skew,
         ..Config::default()
     };
+    let labels = args.labels.labels()?;
     let (analysis, events) = common::collect_and_analyze(
         &args.input,
         &cfg,
@@ -30,7 +31,7 @@ pub fn run(args: TimelineArgs) -> anyhow::Result<ExitCode> {
     };
     // Colour only for a terminal, never into a file.
     let color = args.output.is_none() && common::color_stdout();
-    let text = report::render_timeline(format, &analysis, &events, color);
+    let text = report::render_timeline(format, &analysis, &events, color, &labels);
     match &args.output {
         Some(path) => std::fs::write(path, text)
             .with_context(|| format!("cannot write {}", path.display()))?,

@@ -4,6 +4,7 @@ use super::escape;
 use super::style::Style;
 use super::units::{self, Clock};
 use crate::check::model::{Analysis, Failover, FailoverKind, Outcome, Verdict};
+use crate::labels::Labels;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -198,17 +199,20 @@ pub fn check_text(a: &Analysis, color: bool) -> String {
 #[derive(Serialize)]
 struct CheckDoc<'a> {
     verdict: Outcome,
+    labels: &'a Labels,
     summary: Counts,
     invariants: &'a [Verdict],
     failovers: &'a [Failover],
     notes: &'a [String],
 }
 
-/// The JSON report of `flinkha check`: `{"verdict", "summary", "invariants", "failovers",
-/// "notes"}`, pretty-printed, with the model's field names.
-pub fn check_json(a: &Analysis) -> String {
+/// The JSON report of `flinkha check`: `{"verdict", "labels", "summary", "invariants",
+/// "failovers", "notes"}`, pretty-printed, with the model's field names; `labels` is the
+/// run's `--label` pairs as an object (`{}` without any).
+pub fn check_json(a: &Analysis, labels: &Labels) -> String {
     let doc = CheckDoc {
         verdict: a.verdict,
+        labels,
         summary: Counts::of(a),
         invariants: &a.invariants,
         failovers: &a.failovers,
@@ -219,8 +223,8 @@ pub fn check_json(a: &Analysis) -> String {
 
 /// JUnit XML: one testsuite `flinkha`, one testcase per invariant (and job); FAIL is a
 /// `<failure>` whose body is the reason and the evidence, UNKNOWN is `<skipped>`. Failovers
-/// and notes go to the suite's `<system-out>`.
-pub fn check_junit(a: &Analysis) -> String {
+/// and notes go to the suite's `<system-out>`; each run label is a suite `<property>`.
+pub fn check_junit(a: &Analysis, labels: &Labels) -> String {
     let c = Counts::of(a);
     let clock = Clock::for_span(a.span);
     let total = a.invariants.len();
@@ -250,6 +254,14 @@ pub fn check_junit(a: &Analysis) -> String {
         "      <property name=\"failovers\" value=\"{}\"/>",
         a.failovers.len()
     );
+    for (k, v) in labels.iter() {
+        let _ = writeln!(
+            out,
+            "      <property name=\"{}\" value=\"{}\"/>",
+            escape::xml_attr(k),
+            escape::xml_attr(v)
+        );
+    }
     let _ = writeln!(out, "    </properties>");
     for v in &a.invariants {
         let name = escape::xml_attr(&verdict_name(v));
@@ -306,8 +318,15 @@ pub fn check_junit(a: &Analysis) -> String {
 }
 
 /// GitHub Actions workflow commands: `::error` per FAIL, `::warning` per UNKNOWN (message =
-/// reason, first evidence location, then the evidence lines), and a `::notice` summary.
-pub fn check_github(a: &Analysis) -> String {
+/// reason, first evidence location, then the evidence lines), and a `::notice` summary. Run
+/// labels end every title, `(cluster=prod-eu, env=prod)`, so that annotations of several
+/// clusters in one workflow stay apart.
+pub fn check_github(a: &Analysis, labels: &Labels) -> String {
+    let suffix = if labels.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", labels.display())
+    };
     let mut out = String::new();
     for v in &a.invariants {
         let cmd = match v.verdict {
@@ -316,8 +335,8 @@ pub fn check_github(a: &Analysis) -> String {
             Outcome::Unknown => "warning",
         };
         let title = match &v.job {
-            Some(job) => format!("flinkha {} [job {}]", v.id, units::short(job)),
-            None => format!("flinkha {}", v.id),
+            Some(job) => format!("flinkha {} [job {}]{suffix}", v.id, units::short(job)),
+            None => format!("flinkha {}{suffix}", v.id),
         };
         let mut msg = v.because.clone();
         if let Some(e) = v.evidence.first() {
@@ -335,7 +354,8 @@ pub fn check_github(a: &Analysis) -> String {
     }
     let _ = writeln!(
         out,
-        "::notice title=flinkha::{}",
+        "::notice title={}::{}",
+        escape::github_property(&format!("flinkha{suffix}")),
         escape::github_message(&summary_line(a))
     );
     out
@@ -388,7 +408,7 @@ mod tests {
     #[test]
     fn json_is_one_document_with_the_model_fields() {
         let (a, _) = story::failing_story();
-        let v: serde_json::Value = serde_json::from_str(&check_json(&a)).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&check_json(&a, &Labels::none())).unwrap();
         assert_eq!(v["verdict"], "FAIL");
         assert_eq!(v["summary"]["failed"], 1);
         assert_eq!(v["summary"]["unknown"], 2);
@@ -411,7 +431,7 @@ mod tests {
     #[test]
     fn junit_has_one_testcase_per_verdict() {
         let (a, _) = story::failing_story();
-        let x = check_junit(&a);
+        let x = check_junit(&a, &Labels::none());
         assert!(x.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"flinkha\" tests=\"9\" failures=\"1\" errors=\"0\" skipped=\"2\">"));
         assert_eq!(x.matches("<testcase ").count(), 9);
         assert!(
@@ -432,7 +452,7 @@ mod tests {
         a.invariants[4].because = "bad \"restore\" <14> & 'more'".into();
         a.invariants[4].evidence[0].text =
             "<script>alert(1)</script>\"><img src=x onerror=alert(1)>\u{0}".into();
-        let x = check_junit(&a);
+        let x = check_junit(&a, &Labels::none());
         assert!(x.contains("message=\"bad &quot;restore&quot; &lt;14&gt; &amp; &apos;more&apos;\""));
         assert!(x.contains(
             "&lt;script&gt;alert(1)&lt;/script&gt;\"&gt;&lt;img src=x onerror=alert(1)&gt;\u{fffd}"
@@ -445,7 +465,7 @@ mod tests {
     #[test]
     fn github_commands_escape_per_the_runner_rules() {
         let (mut a, _) = story::failing_story();
-        let g = check_github(&a);
+        let g = check_github(&a, &Labels::none());
         let lines: Vec<&str> = g.lines().collect();
         assert_eq!(lines.len(), 4);
         assert!(lines[0].starts_with("::error title=flinkha recover-latest [job 6cecd03f]::failover #1 restored checkpoint 14 although checkpoint 15 had completed at 12%3A36%3A49.692".replace("%3A", ":").as_str()));
@@ -459,9 +479,41 @@ mod tests {
         );
         a.invariants[4].id = "odd:id,x".into();
         a.invariants[4].because = "100% broken\r\nnext".into();
-        let g = check_github(&a);
+        let g = check_github(&a, &Labels::none());
         assert!(g.contains(
             "::error title=flinkha odd%3Aid%2Cx [job 6cecd03f]::100%25 broken%0D%0Anext ("
         ));
+    }
+
+    #[test]
+    fn labels_in_json_junit_and_github() {
+        let (a, _) = story::failing_story();
+        let labels = Labels::parse(&["cluster=prod-eu", "env=a&b\"c"]).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&check_json(&a, &labels)).unwrap();
+        assert_eq!(v["labels"]["cluster"], "prod-eu");
+        assert_eq!(v["labels"]["env"], "a&b\"c");
+        let none: serde_json::Value =
+            serde_json::from_str(&check_json(&a, &Labels::none())).unwrap();
+        assert_eq!(none["labels"], serde_json::json!({}));
+
+        let x = check_junit(&a, &labels);
+        assert!(x.contains(
+            "      <property name=\"failovers\" value=\"2\"/>\n      <property name=\"cluster\" value=\"prod-eu\"/>\n      <property name=\"env\" value=\"a&amp;b&quot;c\"/>\n    </properties>"
+        ), "{x}");
+
+        let g = check_github(&a, &labels);
+        let lines: Vec<&str> = g.lines().collect();
+        assert!(
+            lines[0].starts_with(
+                "::error title=flinkha recover-latest [job 6cecd03f] (cluster=prod-eu%2C env=a&b\"c)::"
+            ),
+            "{}",
+            lines[0]
+        );
+        assert!(lines[2].starts_with(
+            "::warning title=flinkha recovery-time (cluster=prod-eu%2C env=a&b\"c)::"
+        ));
+        assert!(lines[3]
+            .starts_with("::notice title=flinkha (cluster=prod-eu%2C env=a&b\"c)::flinkha: FAIL"));
     }
 }

@@ -24,6 +24,7 @@ pub use timeline::{timeline_json, timeline_markdown, timeline_text};
 
 use crate::check::model::Analysis;
 use crate::events::Event;
+use crate::labels::Labels;
 
 /// Output formats of `flinkha timeline`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,17 +40,19 @@ pub enum TimelineFormat {
 }
 
 /// Render the timeline of `analysis` in `format`. `events` feed the HTML chart's checkpoint
-/// ticks, hover texts and event table; `color` only affects [`TimelineFormat::Text`].
+/// ticks, hover texts and event table; `color` only affects [`TimelineFormat::Text`]; the
+/// run `labels` go into the machine format, [`TimelineFormat::Json`].
 pub fn render_timeline(
     format: TimelineFormat,
     analysis: &Analysis,
     events: &[Event],
     color: bool,
+    labels: &Labels,
 ) -> String {
     match format {
         TimelineFormat::Text => timeline_text(analysis, color),
         TimelineFormat::Markdown => timeline_markdown(analysis),
-        TimelineFormat::Json => timeline_json(analysis),
+        TimelineFormat::Json => timeline_json(analysis, labels),
         TimelineFormat::Html => timeline_html(analysis, events),
     }
 }

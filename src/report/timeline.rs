@@ -14,6 +14,7 @@ use crate::check::model::{
     Analysis, CheckpointRun, Failover, FailoverKind, Incarnation, IncarnationEnd, JobRecovery,
     JobReport, JobStateChange, Milestone, Outcome, Restore, Term, TermEnd,
 };
+use crate::labels::Labels;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -1086,6 +1087,7 @@ struct JobDoc<'a> {
 #[derive(Serialize)]
 struct TimelineDoc<'a> {
     verdict: Outcome,
+    labels: &'a Labels,
     span: Option<SpanDoc>,
     summary: &'a Headline,
     verdicts: Vec<VerdictDoc<'a>>,
@@ -1098,11 +1100,13 @@ struct TimelineDoc<'a> {
 
 /// The timeline as one JSON document, for scripts: span, headline numbers, verdicts,
 /// incarnations, terms, failovers (failure instant, restored checkpoint, first checkpoint
-/// after recovery, RTO, RPO per job) and per job the terminal state and HA cleanup instant.
-pub fn timeline_json(a: &Analysis) -> String {
+/// after recovery, RTO, RPO per job) and per job the terminal state and HA cleanup instant;
+/// `labels` holds the run's `--label` pairs (`{}` without any).
+pub fn timeline_json(a: &Analysis, labels: &Labels) -> String {
     let h = Headline::of(a);
     let doc = TimelineDoc {
         verdict: a.verdict,
+        labels,
         span: span(a).map(|(from, to)| SpanDoc {
             from,
             to,
@@ -1197,7 +1201,8 @@ mod tests {
         assert!(h.not_recovered.is_empty());
         let (mut a, _) = story::story();
         a.failovers[1].jobs[0].rto_ms = None;
-        let v: serde_json::Value = serde_json::from_str(&timeline_json(&a)).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&timeline_json(&a, &Labels::none())).unwrap();
         assert_eq!(v["summary"]["not_recovered"][0]["job"], J1);
         assert_eq!(v["summary"]["not_recovered"][0]["failover"], 2);
     }
@@ -1283,7 +1288,8 @@ mod tests {
     #[test]
     fn json_has_the_facts_scripts_need() {
         let (a, _) = story::story();
-        let v: serde_json::Value = serde_json::from_str(&timeline_json(&a)).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&timeline_json(&a, &Labels::none())).unwrap();
         assert_eq!(v["verdict"], "UNKNOWN");
         assert_eq!(v["span"]["duration_ms"], 138_782);
         assert_eq!(v["summary"]["failovers"], 2);
@@ -1324,7 +1330,8 @@ mod tests {
             timeline_text(&a, false).starts_with("Flink HA timeline — no timestamps in the logs\n")
         );
         assert!(timeline_markdown(&a).contains("The logs carry no timestamps."));
-        let v: serde_json::Value = serde_json::from_str(&timeline_json(&a)).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&timeline_json(&a, &Labels::none())).unwrap();
         assert_eq!(v["span"], serde_json::Value::Null);
     }
 
