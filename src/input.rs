@@ -25,6 +25,7 @@ pub mod wrapped;
 
 pub use decode::{Decoder, InputFormat};
 pub use wrapped::{Layout, Stream, Wrapped};
+pub mod child;
 
 use chrono::{DateTime, Utc};
 use std::fs::File;
@@ -81,6 +82,17 @@ enum Origin {
     /// The files of one container's log, read one after the other
     /// ([`container_logs`]).
     Chain(Vec<(PathBuf, File)>),
+    /// Any other byte stream, e.g. a child process's standard output ([`child`]).
+    Reader(ByteStream),
+}
+
+/// A byte stream that is neither a file nor standard input.
+struct ByteStream(Box<dyn Read + Send>);
+
+impl std::fmt::Debug for ByteStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ByteStream")
+    }
 }
 
 /// One validated input, opened but not read yet.
@@ -98,6 +110,18 @@ pub struct Input {
 }
 
 impl Input {
+    /// An input read from `reader` front to back, named `name` in events and messages: how
+    /// bytes that are not a file (a child process's output, a network stream) become an
+    /// input like any other.
+    pub fn from_reader(name: &str, reader: Box<dyn Read + Send>) -> Input {
+        Input {
+            name: Arc::from(name),
+            path: None,
+            size: None,
+            origin: Origin::Reader(ByteStream(reader)),
+        }
+    }
+
     /// Whether this input is standard input.
     pub fn is_stdin(&self) -> bool {
         matches!(self.origin, Origin::Stdin)
@@ -114,6 +138,7 @@ impl Input {
                 let chain = container_logs::ChainReader::new(files, counter);
                 return Ok(Box::new(BufReader::with_capacity(BUF_SIZE, chain)));
             }
+            Origin::Reader(s) => s.0,
         };
         let buffered = BufReader::with_capacity(
             BUF_SIZE,

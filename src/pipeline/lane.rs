@@ -67,7 +67,11 @@ pub(super) fn run_lane(
     emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
 ) -> Result<Vec<SourceSummary>, LaneError> {
     let name = inp.name.clone();
-    let path = inp.path.clone().unwrap_or_else(|| PathBuf::from("-"));
+    // Standard input and streams have no path: their name (`-`, a pod) stands in.
+    let path = inp
+        .path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&*inp.name));
     let read_err = |line: u64, error: io::Error| {
         LaneError::Fail(PipelineError::Read {
             path: path.clone(),

@@ -29,9 +29,13 @@
 //! Files, one job each: `sources` (per-line parsing of one input's sources), `wrapped` (the
 //! way of a wrapped line), `order` (a store's lines into time order), `join` (partial lines),
 //! `reorder` (the per-input reorder buffer), `lane` (one input parsed to the end), `chunked`
-//! (one large file in parallel chunks), `merge` (several inputs merged by time, or in arrival
-//! order), `item` / `summary` / `error` (what the pipeline hands out), `progress` (the stderr
+//! (one large file in parallel chunks), `merge` (several inputs merged by time, also while
+//! following), `item` / `summary` / `error` (what the pipeline hands out), `progress` (the stderr
 //! line).
+//!
+//! Inputs need not be files: any byte stream is an [`Input`] (a child process's output:
+//! [`crate::input::child`]), and in follow mode new inputs may join while the pipeline runs
+//! ([`Inputs::more`]), each read from its first line.
 
 mod chunked;
 mod error;
@@ -48,19 +52,21 @@ mod wrapped;
 
 pub use error::PipelineError;
 pub use item::{Item, Unmatched};
+pub use merge::{FOLLOW_HOLD, FOLLOW_START_HOLD};
 pub use summary::{SourceSummary, Summary};
 
 use crate::envelope::Zone;
 use crate::grammar::Grammar;
 use crate::input::{self, Input, InputFormat};
 use lane::{run_lane, Keyed, LaneError};
-use merge::{deliver_arrival, deliver_merged, Batcher};
+use merge::{deliver_follow, deliver_merged, Batcher, FollowMsg, FollowOut};
 use progress::progress_loop;
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// At most this many events wait in one input's reorder buffer.
 pub const REORDER_CAP: usize = 4096;
@@ -158,16 +164,54 @@ pub const DEFAULT_CHUNK_SIZE: u64 = 2 << 20;
 pub const DEFAULT_BYTES_IN_FLIGHT: u64 = 16 << 20;
 
 /// Read `inputs` (files, directories, `.gz`, `-` / nothing for stdin), and hand every item
-/// to `sink` in time order (arrival order with `follow`). Every input is opened before any
-/// is read. Returns the per-source counts.
+/// to `sink` in time order (with `follow`, as soon as the inputs allow: see
+/// [`run_inputs`]). Every input is opened before any is read. Returns the per-source counts.
 pub fn run(
     inputs: &[PathBuf],
     opts: &Options,
     sink: &mut dyn FnMut(Item) -> io::Result<()>,
 ) -> Result<Summary, PipelineError> {
-    let resolved = input::resolve(inputs)?;
+    let opened = input::resolve(inputs)?;
+    run_inputs(Inputs { opened, more: None }, opts, sink)
+}
+
+/// What [`run_inputs`] reads: inputs opened already, and inputs that appear while it runs.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// Read from their first line.
+    pub opened: Vec<Input>,
+    /// More inputs, each read from its first line once received, until every sender is
+    /// dropped: how a source that appears later (a new pod, a restarted container) joins a
+    /// followed story. Without `follow`, all of them are received before reading starts,
+    /// since the merge by time needs every input from its beginning.
+    pub more: Option<Receiver<Input>>,
+}
+
+/// Read `inputs` and hand every item to `sink`: in time order (a k-way merge of the
+/// inputs), or with `follow` in time order as far as the inputs have spoken, each item as
+/// soon as no open input that is not silent could still precede it (an input quiet for
+/// [`merge::FOLLOW_HOLD`] holds the others back no longer). Returns the per-source counts,
+/// in the order the inputs were received.
+pub fn run_inputs(
+    inputs: Inputs,
+    opts: &Options,
+    sink: &mut dyn FnMut(Item) -> io::Result<()>,
+) -> Result<Summary, PipelineError> {
+    let Inputs {
+        mut opened,
+        mut more,
+    } = inputs;
+    if !opts.follow {
+        if let Some(rx) = more.take() {
+            opened.extend(rx.iter());
+        }
+    }
     let bytes = Arc::new(AtomicU64::new(0));
-    let total: Option<u64> = resolved.iter().map(|i| i.size).sum();
+    let total: Option<u64> = if more.is_some() {
+        None
+    } else {
+        opened.iter().map(|i| i.size).sum()
+    };
     let show_progress = opts.progress && io::stderr().is_terminal();
     let done = AtomicBool::new(false);
     std::thread::scope(|s| {
@@ -175,10 +219,12 @@ pub fn run(
             let (bytes, done) = (bytes.clone(), &done);
             s.spawn(move || progress_loop(&bytes, total, done))
         });
-        let result = if resolved.len() == 1 {
-            run_single(resolved, opts, &bytes, sink)
+        let result = if opened.len() == 1 && more.is_none() {
+            run_single(opened, opts, &bytes, sink)
+        } else if opts.follow {
+            run_followed(opened, more, opts, &bytes, sink)
         } else {
-            run_merged(resolved, opts, &bytes, sink)
+            run_merged(opened, opts, &bytes, sink)
         };
         done.store(true, Ordering::Relaxed);
         if let Some(p) = progress {
@@ -205,7 +251,7 @@ fn run_single(
 }
 
 /// Several inputs: one reader thread per input feeding a bounded channel of event batches,
-/// k-way merged here by (timestamp, input, line); with `follow`, delivered in arrival order.
+/// k-way merged here by (timestamp, input, line).
 fn run_merged(
     resolved: Vec<Input>,
     opts: &Options,
@@ -214,24 +260,14 @@ fn run_merged(
 ) -> Result<Vec<SourceSummary>, PipelineError> {
     let n = resolved.len();
     // Bound the events in flight whatever the number of inputs.
-    let batch = if opts.follow {
-        1
-    } else {
-        (65_536 / n).clamp(16, 1024)
-    };
+    let batch = (65_536 / n.max(1)).clamp(16, 1024);
     let abort = AtomicBool::new(false);
     std::thread::scope(|s| {
         let mut handles = Vec::with_capacity(n);
         let mut receivers: Vec<Receiver<Vec<Keyed>>> = Vec::with_capacity(n);
-        let (follow_tx, follow_rx) = sync_channel::<Vec<Keyed>>(1024);
         for inp in resolved {
-            let tx = if opts.follow {
-                follow_tx.clone()
-            } else {
-                let (tx, rx) = sync_channel::<Vec<Keyed>>(2);
-                receivers.push(rx);
-                tx
-            };
+            let (tx, rx) = sync_channel::<Vec<Keyed>>(2);
+            receivers.push(rx);
             let (abort, bytes) = (&abort, bytes.clone());
             handles.push(s.spawn(move || {
                 let mut out = Batcher {
@@ -247,33 +283,12 @@ fn run_merged(
                 r
             }));
         }
-        drop(follow_tx);
-        let delivered = if opts.follow {
-            drop(receivers);
-            deliver_arrival(follow_rx, sink)
-        } else {
-            drop(follow_rx);
-            deliver_merged(receivers, sink)
-        };
+        let delivered = deliver_merged(receivers, sink);
         if delivered.is_err() {
             abort.store(true, Ordering::Relaxed);
         }
-        let mut sources = Vec::new();
         let mut first_err = delivered.err();
-        for h in handles {
-            match h.join() {
-                Ok(Ok(sums)) => sources.extend(sums),
-                Ok(Err(LaneError::Stopped)) => {}
-                Ok(Err(LaneError::Fail(e))) => {
-                    first_err.get_or_insert(e);
-                }
-                Err(_) => {
-                    first_err.get_or_insert(PipelineError::Internal(
-                        "a reader thread stopped unexpectedly".to_string(),
-                    ));
-                }
-            }
-        }
+        let sources = join_lanes(handles, &mut first_err);
         match first_err {
             Some(e) => Err(e),
             None => Ok(sources),
@@ -281,7 +296,115 @@ fn run_merged(
     })
 }
 
+/// `follow` with several inputs, or with inputs still to come: one reader thread per input
+/// (a new one for each input received from `more`), every item sent on at once to the
+/// follow-mode merge ([`deliver_follow`]).
+fn run_followed(
+    opened: Vec<Input>,
+    more: Option<Receiver<Input>>,
+    opts: &Options,
+    bytes: &Arc<AtomicU64>,
+    sink: &mut dyn FnMut(Item) -> io::Result<()>,
+) -> Result<Vec<SourceSummary>, PipelineError> {
+    let abort = &AtomicBool::new(false);
+    let (tx, rx) = sync_channel::<FollowMsg>(1024);
+    std::thread::scope(|s| {
+        // Every lane is announced before it runs (the opened ones before any of them runs),
+        // so that the merge waits for its first line.
+        let start = move |lane: usize, inp: Input, tx: SyncSender<FollowMsg>| {
+            let bytes = bytes.clone();
+            s.spawn(move || {
+                let mut out = FollowOut {
+                    lane,
+                    tx: tx.clone(),
+                };
+                let r = run_lane(inp, opts, bytes, abort, &mut |k| out.push(k));
+                if r.is_err() {
+                    abort.store(true, Ordering::Relaxed);
+                }
+                let _ = tx.send(FollowMsg::End(lane));
+                r
+            })
+        };
+        let first = opened.len();
+        for lane in 0..first {
+            // The receiver is alive until this scope ends.
+            let _ = tx.send(FollowMsg::Start(lane));
+        }
+        let mut handles = Vec::with_capacity(first);
+        for inp in opened {
+            handles.push(start(handles.len(), inp, tx.clone()));
+        }
+        let feeder = more.map(|more| {
+            let tx = tx.clone();
+            s.spawn(move || {
+                let mut fed = Vec::new();
+                while !abort.load(Ordering::Relaxed) {
+                    match more.recv_timeout(Duration::from_millis(100)) {
+                        Ok(inp) => {
+                            let lane = first + fed.len();
+                            if tx.send(FollowMsg::Start(lane)).is_err() {
+                                break;
+                            }
+                            fed.push(start(lane, inp, tx.clone()));
+                        }
+                        Err(RecvTimeoutError::Timeout) => {}
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    }
+                }
+                fed
+            })
+        });
+        drop(tx);
+        let delivered = deliver_follow(rx, sink);
+        if delivered.is_err() {
+            abort.store(true, Ordering::Relaxed);
+        }
+        let mut first_err = delivered.err();
+        if let Some(f) = feeder {
+            match f.join() {
+                Ok(fed) => handles.extend(fed),
+                Err(_) => {
+                    first_err.get_or_insert(PipelineError::Internal(
+                        "the thread receiving new inputs stopped unexpectedly".to_string(),
+                    ));
+                }
+            }
+        }
+        let sources = join_lanes(handles, &mut first_err);
+        match first_err {
+            Some(e) => Err(e),
+            None => Ok(sources),
+        }
+    })
+}
+
+/// Join reader threads in order: their summaries, and the first real error into `first_err`.
+fn join_lanes(
+    handles: Vec<std::thread::ScopedJoinHandle<'_, Result<Vec<SourceSummary>, LaneError>>>,
+    first_err: &mut Option<PipelineError>,
+) -> Vec<SourceSummary> {
+    let mut sources = Vec::new();
+    for h in handles {
+        match h.join() {
+            Ok(Ok(sums)) => sources.extend(sums),
+            Ok(Err(LaneError::Stopped)) => {}
+            Ok(Err(LaneError::Fail(e))) => {
+                first_err.get_or_insert(e);
+            }
+            Err(_) => {
+                first_err.get_or_insert(PipelineError::Internal(
+                    "a reader thread stopped unexpectedly".to_string(),
+                ));
+            }
+        }
+    }
+    sources
+}
+
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_follow;
 #[cfg(test)]
 mod tests_wrapped;
