@@ -13,6 +13,7 @@
 //! * [`report`] renders verdicts and timelines (text, Markdown, JSON, HTML, JUnit, GitHub);
 //! * [`stats`] (feature `stats`) computes checkpoint statistics with polars, and [`export`]
 //!   writes the event, verdict and failover tables for fleet-wide queries;
+//! * [`kubectl`] finds a cluster's JobManager pods and reads their logs through `kubectl`;
 //! * [`labels`] holds the `--label KEY=VALUE` pairs carried into every machine output.
 //!
 //! Parsing knows nothing of rendering, and invariants consume events, never raw text.
@@ -24,6 +25,7 @@ pub mod events;
 pub mod export;
 pub mod grammar;
 pub mod input;
+pub mod kubectl;
 pub mod labels;
 pub mod pipeline;
 pub mod report;

@@ -8,7 +8,14 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// Every subcommand a completion script and flinkha(1) must mention.
-const SUBCOMMANDS: &[&str] = &["events", "check", "timeline", "completions", "man"];
+const SUBCOMMANDS: &[&str] = &[
+    "events",
+    "check",
+    "timeline",
+    "kubectl",
+    "completions",
+    "man",
+];
 
 #[test]
 fn completions_for_every_shell() {

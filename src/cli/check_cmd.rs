@@ -6,7 +6,7 @@ use super::{CheckArgs, CheckFormat};
 use flinkha::check::model::Outcome;
 use flinkha::check::{parse_duration, Checker, Config, Finding};
 use flinkha::events::Kind;
-use flinkha::pipeline::{self, Item};
+use flinkha::pipeline::Item;
 use flinkha::report;
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -42,6 +42,12 @@ pub fn config(args: &CheckArgs) -> anyhow::Result<Config> {
 
 /// Run `flinkha check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let source = common::Source::Paths(args.input.inputs.clone());
+    run_from(args, source)
+}
+
+/// Run `flinkha check` over `source` (the command line's paths, or kubectl's streams).
+pub fn run_from(args: CheckArgs, source: common::Source) -> anyhow::Result<ExitCode> {
     let cfg = config(&args)?;
     let labels = args.labels.labels()?;
     #[cfg(feature = "stats")]
@@ -57,17 +63,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     if args.follow {
         // Ctrl-C ends `kubectl logs -f` too, so input ends and the summary follows; a second
         // Ctrl-C ends flinkha at once.
-        let mut hits = 0u32;
-        let _ = ctrlc::set_handler(move || {
-            hits += 1;
-            if hits > 1 {
-                std::process::exit(130);
-            }
-        });
+        common::on_ctrl_c();
     }
     let mut checker = Checker::new(cfg);
     let follow = args.follow;
-    let summary = pipeline::run(&args.input.inputs, &opts, &mut |item| {
+    let summary = source.run(&opts, &mut |item| {
         if let Item::Event(e) = item {
             let fresh = checker.observe(&e);
             if follow && !fresh.is_empty() {

@@ -1,5 +1,6 @@
 //! What the log-reading subcommands share: building pipeline options from `InputArgs`,
-//! collecting events, and the per-source input summary on stderr.
+//! where the logs come from ([`Source`]), collecting events, Ctrl-C, and the per-source input
+//! summary on stderr.
 
 use super::InputArgs;
 use anyhow::Context;
@@ -9,7 +10,57 @@ use flinkha::events::{Event, Kind};
 use flinkha::grammar::Grammar;
 use flinkha::pipeline::{self, Item, Options, SourceSummary, Summary};
 use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
+
+/// Where a subcommand's logs come from.
+pub enum Source {
+    /// Files, directories and `-` from the command line (nothing: standard input).
+    Paths(Vec<PathBuf>),
+    /// Streams opened already (`kubectl logs`), and in follow mode the ones still to come.
+    Streams(pipeline::Inputs),
+}
+
+impl Source {
+    /// Run the pipeline over this source.
+    pub fn run(
+        self,
+        opts: &Options,
+        sink: &mut dyn FnMut(Item) -> io::Result<()>,
+    ) -> Result<Summary, pipeline::PipelineError> {
+        match self {
+            Source::Paths(paths) => {
+                if paths.is_empty() && io::stdin().is_terminal() {
+                    eprintln!("flinkha: reading logs from standard input (end with Ctrl-D)");
+                }
+                pipeline::run(&paths, opts, sink)
+            }
+            Source::Streams(inputs) => pipeline::run_inputs(inputs, opts, sink),
+        }
+    }
+}
+
+/// Set by the first Ctrl-C (see [`on_ctrl_c`]).
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// From now on, the first Ctrl-C (SIGINT) only sets [`interrupted`], so that followed inputs
+/// can end and the report still be printed; the second ends flinkha at once (exit 130).
+pub fn on_ctrl_c() {
+    static HITS: AtomicU32 = AtomicU32::new(0);
+    // A second installation fails harmlessly: the handler is the same.
+    let _ = ctrlc::set_handler(|| {
+        if HITS.fetch_add(1, Ordering::SeqCst) > 0 {
+            std::process::exit(130);
+        }
+        INTERRUPTED.store(true, Ordering::SeqCst);
+    });
+}
+
+/// Whether Ctrl-C was pressed (after [`on_ctrl_c`]).
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
 
 /// Pipeline options from the shared input arguments.
 pub fn options(input: &InputArgs, want_unmatched: bool, follow: bool) -> anyhow::Result<Options> {
@@ -22,9 +73,6 @@ pub fn options(input: &InputArgs, want_unmatched: bool, follow: bool) -> anyhow:
         .input_format
         .parse()
         .map_err(|e| anyhow::anyhow!("invalid --input-format: {e}"))?;
-    if input.inputs.is_empty() && io::stdin().is_terminal() {
-        eprintln!("flinkha: reading logs from standard input (end with Ctrl-D)");
-    }
     Ok(Options {
         zone,
         grammar: Arc::new(grammar),
@@ -41,6 +89,7 @@ pub fn options(input: &InputArgs, want_unmatched: bool, follow: bool) -> anyhow:
 /// stays bounded by the checker's compact state, whatever the input size.
 pub fn collect_and_analyze(
     input: &InputArgs,
+    source: Source,
     cfg: &Config,
     keep_events: bool,
 ) -> anyhow::Result<(Analysis, Vec<Event>)> {
@@ -48,7 +97,7 @@ pub fn collect_and_analyze(
     let opts = options(input, false, false)?;
     let mut checker = check::Checker::new(cfg.clone());
     let mut events = Vec::new();
-    let summary = pipeline::run(&input.inputs, &opts, &mut |item| {
+    let summary = source.run(&opts, &mut |item| {
         if let Item::Event(e) = item {
             checker.observe(&e);
             if keep_events && e.kind != Kind::LogEnd {

@@ -7,6 +7,7 @@ mod check_cmd;
 mod common;
 mod completions_cmd;
 mod events_cmd;
+mod kubectl_cmd;
 mod man_cmd;
 #[cfg(feature = "stats")]
 mod stats_cmd;
@@ -67,6 +68,10 @@ pub enum Command {
     /// Checkpoint statistics per job and per failover (polars).
     #[cfg(feature = "stats")]
     Stats(StatsArgs),
+    /// Read a Kubernetes cluster's JobManager pods through kubectl (installed as the
+    /// kubectl plugin `kubectl-flinkha`, this is `kubectl flinkha …`).
+    #[command(after_long_help = KUBECTL_AFTER_HELP)]
+    Kubectl(KubectlArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_long_help = COMPLETIONS_AFTER_HELP)]
     Completions(CompletionsArgs),
@@ -74,6 +79,25 @@ pub enum Command {
     #[command(after_long_help = MAN_AFTER_HELP)]
     Man(ManArgs),
 }
+
+/// Shown after `flinkha kubectl --help`: how pods are found and how to install the plugin.
+const KUBECTL_AFTER_HELP: &str = "\
+Pods: the JobManager pods of CLUSTER_ID carry the labels Flink's native Kubernetes
+integration and the Flink Kubernetes Operator give them:
+  app=CLUSTER_ID,component=jobmanager,type in (flink-native-kubernetes,flink-standalone-kubernetes)
+(-l SELECTOR replaces that). Every container's current log, and after a restart its
+previous one, is read with `kubectl logs --timestamps`; the logs are checked as one story.
+With --follow, pods are polled: a new pod or a restarted container is followed from its
+first line, and each FAIL is printed when proven; Ctrl-C ends and prints the report.
+
+Install as a kubectl plugin (kubectl runs `kubectl-flinkha` on PATH for `kubectl flinkha`):
+  ln -s \"$(command -v flinkha)\" ~/.local/bin/kubectl-flinkha
+
+Examples:
+  kubectl flinkha check -n flink my-cluster
+  kubectl flinkha check -n flink my-cluster --follow
+  kubectl flinkha check --context prod -n flink my-cluster --format junit > flinkha.xml
+  kubectl flinkha timeline -n flink my-cluster --format html -o incident.html";
 
 /// Shown after `flinkha completions --help`: where each shell looks for the script.
 const COMPLETIONS_AFTER_HELP: &str = "\
@@ -90,6 +114,84 @@ Examples:
   flinkha man | man -l -                         read flinkha(1) now
   flinkha man check | man -l -                   read flinkha-check(1)
   flinkha man --dir ~/.local/share/man/man1      install every page (then `man flinkha-check`)";
+
+/// `flinkha kubectl` (the kubectl plugin's top level).
+#[derive(Args, Debug)]
+pub struct KubectlArgs {
+    /// What to do with the cluster's logs.
+    #[command(subcommand)]
+    pub command: KubectlCommand,
+}
+
+/// The subcommands that read a cluster through kubectl.
+#[derive(Subcommand, Debug)]
+pub enum KubectlCommand {
+    /// Verify HA invariants over the cluster's JobManager pods (current and previous logs).
+    #[command(after_long_help = CHECK_AFTER_HELP)]
+    Check(KubeCheckArgs),
+    /// The incident timeline of the cluster's JobManager pods.
+    Timeline(KubeTimelineArgs),
+}
+
+/// Which cluster and how to reach it: kubectl's own flags, passed through.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Kubernetes")]
+pub struct KubeArgs {
+    /// The Flink cluster id (`kubernetes.cluster-id`; with the operator, the
+    /// FlinkDeployment's name). Not needed with -l.
+    #[arg(value_name = "CLUSTER_ID")]
+    pub cluster_id: Option<String>,
+
+    /// Namespace of the pods (kubectl's `--namespace`).
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// kubeconfig context (kubectl's `--context`).
+    #[arg(long, value_name = "CONTEXT")]
+    pub context: Option<String>,
+
+    /// kubeconfig file (kubectl's `--kubeconfig`).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Label selector of the JobManager pods, instead of the one CLUSTER_ID gives.
+    #[arg(short = 'l', long = "selector", value_name = "SELECTOR")]
+    pub selector: Option<String>,
+
+    /// Read only these containers of each pod (default: every container). May be repeated.
+    #[arg(short = 'c', long = "container", value_name = "NAME")]
+    pub containers: Vec<String>,
+
+    /// The kubectl program to run.
+    #[arg(long, default_value = "kubectl", value_name = "PATH")]
+    pub kubectl: PathBuf,
+
+    /// With --follow: how often the pods are looked at (e.g. `2s`, `500ms`).
+    #[arg(long, default_value = "2s", value_name = "DURATION")]
+    pub poll_interval: String,
+}
+
+/// `flinkha kubectl check`.
+#[derive(Args, Debug)]
+#[command(mut_arg("inputs", |a| a.hide(true)))]
+pub struct KubeCheckArgs {
+    #[command(flatten)]
+    pub kube: KubeArgs,
+
+    #[command(flatten, next_help_heading = "Check")]
+    pub check: CheckArgs,
+}
+
+/// `flinkha kubectl timeline`.
+#[derive(Args, Debug)]
+#[command(mut_arg("inputs", |a| a.hide(true)))]
+pub struct KubeTimelineArgs {
+    #[command(flatten)]
+    pub kube: KubeArgs,
+
+    #[command(flatten, next_help_heading = "Timeline")]
+    pub timeline: TimelineArgs,
+}
 
 /// `flinkha completions`.
 #[derive(Args, Debug)]
@@ -259,7 +361,7 @@ pub struct CheckArgs {
     pub max_rto: Option<String>,
 
     /// Streaming mode for `kubectl logs -f`: print each FAIL the moment it is proven.
-    #[arg(long)]
+    #[arg(long, short = 'f')]
     pub follow: bool,
 
     #[cfg(feature = "stats")]
@@ -373,9 +475,22 @@ pub struct ExportArgs {
     pub export_format: ExportFormat,
 }
 
-/// Parse the process arguments.
+/// Parse the process arguments. Run as `kubectl-flinkha` (the kubectl plugin: `kubectl
+/// flinkha check …`), the arguments are those of `flinkha kubectl`.
 pub fn parse() -> Result<Cli, clap::Error> {
-    Cli::try_parse()
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.first().is_some_and(|a| is_plugin_name(a)) {
+        return kubectl_cmd::parse_plugin(args);
+    }
+    Cli::try_parse_from(args)
+}
+
+/// Whether the program was started under the kubectl plugin's name, `kubectl-flinkha`
+/// (kubectl finds plugins on PATH by that name; a symlink or copy of flinkha).
+fn is_plugin_name(argv0: &std::ffi::OsStr) -> bool {
+    std::path::Path::new(argv0)
+        .file_stem()
+        .is_some_and(|s| s == "kubectl-flinkha")
 }
 
 /// Run the chosen subcommand; the returned code is the process exit code.
@@ -386,6 +501,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Timeline(a) => timeline_cmd::run(a),
         #[cfg(feature = "stats")]
         Command::Stats(a) => stats_cmd::run(a),
+        Command::Kubectl(a) => kubectl_cmd::run(a),
         Command::Completions(a) => completions_cmd::run(a),
         Command::Man(a) => man_cmd::run(a),
     }

@@ -14,7 +14,9 @@ pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
     let export = common::export_request(&args.export)?;
     // The checker sees every event (the synthetic `log_end` included: a log that just stops
     // is how a kill -9 shows); statistics and the exported table get the logged events.
-    let (analysis, events) = common::collect_and_analyze(&args.input, &Config::default(), true)?;
+    let source = common::Source::Paths(args.input.inputs.clone());
+    let (analysis, events) =
+        common::collect_and_analyze(&args.input, source, &Config::default(), true)?;
     common::write_exports(&export, &events, &analysis, &labels)?;
 
     let stats = stats::compute(&events, Some(&analysis))?;

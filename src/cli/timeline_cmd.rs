@@ -11,6 +11,12 @@ use std::process::ExitCode;
 
 /// Run `flinkha timeline`.
 pub fn run(args: TimelineArgs) -> anyhow::Result<ExitCode> {
+    let source = common::Source::Paths(args.input.inputs.clone());
+    run_from(args, source)
+}
+
+/// Run `flinkha timeline` over `source` (the command line's paths, or kubectl's streams).
+pub fn run_from(args: TimelineArgs, source: common::Source) -> anyhow::Result<ExitCode> {
     let clock_skew =
         parse_duration(&args.clock_skew).map_err(|e| anyhow::anyhow!("--clock-skew: {e}"))?;
     let cfg = Config {
@@ -20,6 +26,7 @@ pub fn run(args: TimelineArgs) -> anyhow::Result<ExitCode> {
     let labels = args.labels.labels()?;
     let (analysis, events) = common::collect_and_analyze(
         &args.input,
+        source,
         &cfg,
         matches!(args.format, TimelineFormat::Html),
     )?;

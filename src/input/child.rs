@@ -6,7 +6,9 @@
 //! so `kubectl`'s `Error from server (Forbidden): …` reaches the user as the reason. An exit
 //! by signal, or a stop through the handle, is an ordinary end of input: that is how a
 //! followed stream ends when the user presses Ctrl-C. A reader dropped before the end stops
-//! the process, so that no child outlives the pipeline that read it.
+//! the process, so that no child outlives the pipeline that read it. [`spawn_lenient`] hands
+//! a failure to a callback instead and ends the input cleanly: for streams whose failure is
+//! expected now and then (a followed pod deleted the moment it was seen).
 
 use super::{os_message, Input};
 use std::io::{self, Read};
@@ -29,6 +31,9 @@ pub struct SpawnError {
     pub error: io::Error,
 }
 
+/// Told why a lenient child failed (see [`spawn_lenient`]).
+pub type FailureReport = Arc<dyn Fn(String) + Send + Sync>;
+
 /// What the handle and the reader share.
 struct Shared {
     child: Mutex<Child>,
@@ -36,6 +41,8 @@ struct Shared {
     stopped: AtomicBool,
     /// `kubectl logs …`, for messages.
     describe: String,
+    /// Where a failure goes instead of becoming a read error.
+    lenient: Option<FailureReport>,
 }
 
 impl Shared {
@@ -80,7 +87,25 @@ impl std::fmt::Debug for ChildHandle {
 
 /// Start `cmd` (standard input closed, standard output and error captured) and return its
 /// output as an input named `name`, with a handle that stops it.
-pub fn spawn(name: &str, mut cmd: Command) -> Result<(Input, ChildHandle), SpawnError> {
+pub fn spawn(name: &str, cmd: Command) -> Result<(Input, ChildHandle), SpawnError> {
+    start(name, cmd, None)
+}
+
+/// Like [`spawn`], but a failure exit ends the input without an error: its message goes to
+/// `report`.
+pub fn spawn_lenient(
+    name: &str,
+    cmd: Command,
+    report: FailureReport,
+) -> Result<(Input, ChildHandle), SpawnError> {
+    start(name, cmd, Some(report))
+}
+
+fn start(
+    name: &str,
+    mut cmd: Command,
+    lenient: Option<FailureReport>,
+) -> Result<(Input, ChildHandle), SpawnError> {
     let describe = describe(&cmd);
     let program = cmd.get_program().to_string_lossy().into_owned();
     let mut child = cmd
@@ -95,6 +120,7 @@ pub fn spawn(name: &str, mut cmd: Command) -> Result<(Input, ChildHandle), Spawn
         child: Mutex::new(child),
         stopped: AtomicBool::new(false),
         describe,
+        lenient,
     });
     let reader = ChildReader {
         stdout,
@@ -185,10 +211,17 @@ impl ChildReader {
                 } else {
                     stderr
                 };
-                Err(io::Error::other(format!(
+                let msg = format!(
                     "`{}` exited with status {code}: {why}",
                     self.shared.describe
-                )))
+                );
+                match &self.shared.lenient {
+                    Some(report) => {
+                        report(msg);
+                        Ok(())
+                    }
+                    None => Err(io::Error::other(msg)),
+                }
             }
         }
     }
@@ -259,6 +292,18 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("sh -c echo partial"), "{err}");
+    }
+
+    #[test]
+    fn a_lenient_failure_is_reported_not_raised() {
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let sink = seen.clone();
+        let report: FailureReport = Arc::new(move |m| sink.lock().unwrap().push(m));
+        let (inp, _) = spawn_lenient("p", sh("echo a; echo gone >&2; exit 1"), report).unwrap();
+        assert_eq!(read_all(inp).unwrap(), ["a"]);
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 1);
+        assert!(seen[0].ends_with("exited with status 1: gone"), "{seen:?}");
     }
 
     #[test]
