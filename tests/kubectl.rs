@@ -345,18 +345,22 @@ impl Following {
 }
 
 fn no_kubectl_left(r: &Replay) {
-    // Every kubectl flinkha started has ended: none still writes its calls or holds a log.
+    // No poll after the end, and every kubectl started has ended and was reaped.
     let before = r.calls().len();
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(r.calls().len(), before, "a poll after the end");
-    let ps = Command::new("ps").args(["-eo", "args"]).output().unwrap();
-    let ps = String::from_utf8_lossy(&ps.stdout);
-    let state = r.state.path().display().to_string();
-    assert!(
-        !ps.lines()
-            .any(|l| l.contains("kubectl") && l.contains(&state)),
-        "{ps}"
-    );
+    let mut pids = 0;
+    for e in std::fs::read_dir(r.state.path()).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        if let Some(pid) = name.strip_prefix("pid-") {
+            pids += 1;
+            assert!(
+                !Path::new(&format!("/proc/{pid}")).exists(),
+                "kubectl {pid} still there"
+            );
+        }
+    }
+    assert_eq!(pids, before, "one pid file per call");
 }
 
 #[test]
