@@ -46,11 +46,11 @@ fn bash_completion_parses_and_completes() {
         "bash -n: {}",
         String::from_utf8_lossy(&syntax.stderr)
     );
-    // Load it and ask for the completions of `flinkha ch` and `flinkha check --ex`.
+    // Load it and ask for the completions of `flinkha ch` and `flinkha check --expe`.
     let probe = format!(
         "source {p}\n\
          COMP_WORDS=(flinkha ch); COMP_CWORD=1; _flinkha flinkha ch flinkha; echo \"${{COMPREPLY[*]}}\"\n\
-         COMP_WORDS=(flinkha check --ex); COMP_CWORD=2; _flinkha flinkha --ex check; echo \"${{COMPREPLY[*]}}\"\n",
+         COMP_WORDS=(flinkha check --expe); COMP_CWORD=2; _flinkha flinkha --expe check; echo \"${{COMPREPLY[*]}}\"\n",
         p = path.display()
     );
     let out = Command::new("bash")
