@@ -95,6 +95,15 @@ pub enum Kind {
     TaskmanagerLost,
     /// Flink itself warned that a leader session was confirmed by a non-leader (split brain).
     LeaderConflict,
+    /// A task of a job failed (`… switched from RUNNING to FAILED on <TaskManager>`, `reason`
+    /// `task failure`), or the job as a whole (`Trying to recover from a global failure.`,
+    /// `reason` `global failure`): the first sign of a job restart, with its exception.
+    JobFailure,
+    /// An HA service reported an error: Curator's leader latch lost its node, the Kubernetes
+    /// leader elector could not acquire its lock, checkpoints in the HA store unreadable.
+    HaError,
+    /// A TaskManager's own log names its resource id (`Starting TaskManager with ResourceID`).
+    TaskmanagerStarted,
     /// Synthetic: the last record of one source (file or pod log). The process left no later
     /// sign of life in this source.
     LogEnd,
@@ -141,6 +150,9 @@ impl Kind {
         Kind::TaskmanagerRegistered,
         Kind::TaskmanagerLost,
         Kind::LeaderConflict,
+        Kind::JobFailure,
+        Kind::HaError,
+        Kind::TaskmanagerStarted,
         Kind::LogEnd,
     ];
 
@@ -185,6 +197,9 @@ impl Kind {
             Kind::TaskmanagerRegistered => "taskmanager_registered",
             Kind::TaskmanagerLost => "taskmanager_lost",
             Kind::LeaderConflict => "leader_conflict",
+            Kind::JobFailure => "job_failure",
+            Kind::HaError => "ha_error",
+            Kind::TaskmanagerStarted => "taskmanager_started",
             Kind::LogEnd => "log_end",
         }
     }
@@ -293,6 +308,27 @@ pub struct Fields {
     /// A storage path (savepoint location).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// The role of the process that logged the line, when its own lines tell (`jobmanager`,
+    /// `taskmanager`, `zookeeper`, `client`): see [`role`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The first line of the exception logged with the record (the line after the message
+    /// of a multi-line record, e.g. `java.lang.OutOfMemoryError: Java heap space`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception: Option<String>,
+}
+
+/// Process roles (field `role`): which kind of Flink (or ZooKeeper) process wrote a log. Only
+/// JobManager logs make JobManager incarnations; the others add evidence.
+pub mod role {
+    /// A JobManager (cluster entrypoint).
+    pub const JOB_MANAGER: &str = "jobmanager";
+    /// A TaskManager (`TaskManagerRunner`).
+    pub const TASK_MANAGER: &str = "taskmanager";
+    /// A ZooKeeper server (Flink's `FlinkZooKeeperQuorumPeer` or a standalone one).
+    pub const ZOOKEEPER: &str = "zookeeper";
+    /// The `flink` command line client (`CliFrontend`).
+    pub const CLIENT: &str = "client";
 }
 
 /// The name and type of every field a grammar may fill.
@@ -331,6 +367,8 @@ pub const FIELD_TYPES: &[(&str, FieldType)] = &[
     ("count", FieldType::Int),
     ("resource", FieldType::Str),
     ("path", FieldType::Str),
+    ("role", FieldType::Str),
+    ("exception", FieldType::Str),
 ];
 
 /// A typed field value, as produced by a grammar hole or a constant.
@@ -420,6 +458,8 @@ pub fn setter(name: &str) -> Option<Setter> {
         count: int,
         resource: text,
         path: text,
+        role: text,
+        exception: text,
     )
 }
 

@@ -194,6 +194,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../grammars/process.grammar"),
     ),
     (
+        "roles.grammar",
+        include_str!("../../grammars/roles.grammar"),
+    ),
+    (
         "taskmanager.grammar",
         include_str!("../../grammars/taskmanager.grammar"),
     ),
