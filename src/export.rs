@@ -172,7 +172,8 @@ pub fn verdicts_frame(a: &Analysis, labels: &Labels) -> PolarsResult<DataFrame> 
 ///
 /// Columns after the labels: `failover` (its number from 1, as in `check` and `timeline`),
 /// `kind` (`leader` / `job_restart`), `failure_ts`, `new_leader_ts`, `leaderless_ms`,
-/// `cause`, then per job: `job`, `latest_completed_before`, `latest_completed_ts`,
+/// `cause` (its kind: `jobmanager_killed`, `orderly_stop`, … `unknown`), `cause_text` (the
+/// sentence naming the evidence), then per job: `job`, `latest_completed_before`, `latest_completed_ts`,
 /// `restored_checkpoint`, `restored_savepoint`, `restored_ts`, `running_ts`, `rto_ms`,
 /// `rpo_ms`, `lost_checkpoints` (how many checkpoints triggered before the failure never
 /// completed). A failover that touched no known job is one row whose job columns are null.
@@ -208,7 +209,11 @@ pub fn failovers_frame(a: &Analysis, labels: &Labels) -> PolarsResult<DataFrame>
         ),
         Column::new(
             "cause".into(),
-            f().map(|f| f.cause.as_str()).collect::<Vec<_>>(),
+            f().map(|f| f.cause.kind.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "cause_text".into(),
+            f().map(|f| f.cause.text.as_str()).collect::<Vec<_>>(),
         ),
         Column::new(
             "job".into(),

@@ -61,6 +61,7 @@ pub const RESERVED: &[&str] = &[
     "new_leader_ts",
     "leaderless_ms",
     "cause",
+    "cause_text",
     "latest_completed_before",
     "latest_completed_ts",
     "restored_checkpoint",

@@ -9,7 +9,9 @@
 //! * [`grammar`] holds the template language and its compiler: the message patterns live
 //!   as data in `grammars/`;
 //! * [`events`] defines the typed HA events every later stage consumes;
-//! * [`check`] is the state machine that turns events into PASS / FAIL / UNKNOWN verdicts;
+//! * [`check`] is the state machine that turns events into PASS / FAIL / UNKNOWN verdicts and
+//!   explains each failover's cause;
+//! * [`advice`] matches known Flink bugs (data in `grammars/known-bugs.advice`) against them;
 //! * [`report`] renders verdicts and timelines (text, Markdown, JSON, HTML, JUnit, GitHub);
 //! * [`stats`] (feature `stats`) computes checkpoint statistics with polars, and [`export`]
 //!   writes the event, verdict and failover tables for fleet-wide queries;
@@ -18,6 +20,7 @@
 //!
 //! Parsing knows nothing of rendering, and invariants consume events, never raw text.
 
+pub mod advice;
 pub mod check;
 pub mod envelope;
 pub mod events;

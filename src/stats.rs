@@ -29,7 +29,7 @@
 //! RTO and RPO per failover are not computed here: the checker ([`crate::check`]) derives
 //! them; [`compute`] tabulates them from its [`Analysis`].
 
-use crate::check::model::{Analysis, FailoverKind};
+use crate::check::model::{Analysis, CauseKind, FailoverKind};
 use crate::events::{format_ts, Event, FieldType, Fields, Kind, FIELD_TYPES};
 use crate::labels::Labels;
 use polars::prelude::*;
@@ -233,7 +233,9 @@ pub struct FailoverStats {
     pub kind: FailoverKind,
     /// The last sign of the old leader, or the failure instant (RFC 3339).
     pub failure_ts: String,
-    /// One-line cause.
+    /// What kind of cause (`jobmanager_killed`, `taskmanager_lost`, …).
+    pub cause_kind: CauseKind,
+    /// The cause, one sentence.
     pub cause: String,
     /// Time without any leader (leader failovers).
     pub leaderless_ms: Option<i64>,
@@ -467,7 +469,8 @@ fn failover_rows(analysis: &Analysis) -> Vec<FailoverStats> {
             failover: f.id + 1,
             kind: f.kind,
             failure_ts: format_ts(&f.failure_ts),
-            cause: f.cause.clone(),
+            cause_kind: f.cause.kind,
+            cause: f.cause.text.clone(),
             leaderless_ms: f.leaderless_ms,
             job: None,
             latest_completed_before: None,
@@ -695,7 +698,7 @@ pub fn render_text(stats: &Stats) -> String {
                     f.failover.to_string(),
                     kind_name(f.kind).to_string(),
                     f.failure_ts.clone(),
-                    f.cause.clone(),
+                    format!("{}: {}", f.cause_kind.as_str(), f.cause),
                     f.job.clone().unwrap_or_else(|| "-".into()),
                     opt(f.latest_completed_before),
                     match f.restored_checkpoint {
@@ -790,7 +793,7 @@ pub fn render_csv(stats: &Stats, labels: &Labels) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::model::{Failover, JobRecovery, Outcome};
+    use crate::check::model::{Cause, Failover, JobRecovery, Outcome};
     use chrono::{DateTime, TimeZone as _, Utc};
     use std::sync::Arc;
 
@@ -1057,7 +1060,11 @@ mod tests {
                     leaderless_ms: Some(11_000),
                     from_term: Some(0),
                     to_term: Some(1),
-                    cause: "log ends (kill -9?)".into(),
+                    cause: Cause {
+                        kind: CauseKind::JobmanagerKilled,
+                        text: "log ends (kill -9?)".into(),
+                        evidence: vec![],
+                    },
                     jobs: vec![JobRecovery {
                         job: JOB.into(),
                         latest_completed_before: Some(12),
@@ -1073,6 +1080,7 @@ mod tests {
                         fresh_start: false,
                         resubmitted: false,
                     }],
+                    advice: vec![],
                 },
                 Failover {
                     id: 1,
@@ -1082,14 +1090,21 @@ mod tests {
                     leaderless_ms: None,
                     from_term: Some(1),
                     to_term: Some(1),
-                    cause: "TaskManager lost".into(),
+                    cause: Cause {
+                        kind: CauseKind::TaskmanagerLost,
+                        text: "TaskManager lost".into(),
+                        evidence: vec![],
+                    },
                     jobs: vec![],
+                    advice: vec![],
                 },
             ],
             incarnations: vec![],
             terms: vec![],
             jobs: vec![],
             notes: vec![],
+            advice: vec![],
+            others: vec![],
             span: None,
         };
         let s = compute(&[done(0, 1, 1, 1)], Some(&analysis)).unwrap();

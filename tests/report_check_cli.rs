@@ -145,7 +145,7 @@ fn junit_of_hostile_log_text_is_well_formed() {
     a.invariants[4].evidence[1].source = hostile.into();
     a.invariants[7].because = hostile.into();
     a.invariants[0].id = hostile.into();
-    a.failovers[0].cause = hostile.into();
+    a.failovers[0].cause.text = hostile.into();
     a.notes.push(hostile.into());
     let labels = flinkha::labels::Labels::parse(&[format!("cluster={hostile}")]).unwrap();
     let xml = report::check_junit(&a, &labels);

@@ -9,6 +9,7 @@
 //! State grows with jobs, leaders and failovers, never with lines: checkpoint history is kept
 //! as collapsed runs and a bounded window of recent completions.
 
+mod cause;
 pub mod cleanup_progress;
 pub mod model;
 pub mod state;
@@ -21,14 +22,17 @@ mod leader_session_fresh;
 mod no_resurrection;
 mod recover_latest;
 mod recovery_time;
+mod single_job;
 mod single_leader;
 
+use crate::advice::{Advisor, Book};
 use crate::events::{format_ts, Event};
 use chrono::Duration;
 use model::{Analysis, Evidence, Outcome, Verdict};
 use state::Model;
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 /// Every invariant id, in report order.
 pub const INVARIANT_IDS: &[&str] = &[
@@ -39,6 +43,7 @@ pub const INVARIANT_IDS: &[&str] = &[
     jobs_recovered::ID,
     no_resurrection::ID,
     ha_cleanup::ID,
+    single_job::ID,
     recovery_time::ID,
     expect_failovers::ID,
 ];
@@ -149,6 +154,7 @@ impl Finding {
             job: self.job,
             because: self.because,
             evidence: self.evidence,
+            advice: Vec::new(),
         }
     }
 }
@@ -163,6 +169,11 @@ pub(crate) trait Invariant {
     /// by the checker; return the PASS / UNKNOWN verdicts for everything else (a verdict for
     /// a (job) that also has findings is replaced by the FAIL).
     fn finish(&mut self, model: &Model, cfg: &Config) -> Vec<Verdict>;
+    /// Observations that are no verdict (e.g. two jobs of one name in a session cluster),
+    /// taken once after [`Invariant::finish`].
+    fn notes(&mut self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// The streaming checker.
@@ -179,6 +190,8 @@ pub struct Checker {
     /// log full of violations (a checkpoint counter going back on every line) stays linear
     /// in time and bounded in memory, where comparing with every earlier finding did not.
     seen: HashSet<u64>,
+    /// The known-bug advisor, when one was given ([`Checker::with_advice`]).
+    advisor: Option<Advisor>,
 }
 
 /// Findings kept per (invariant, job): the first becomes the verdict, later ones add their
@@ -204,6 +217,7 @@ impl Checker {
             Box::new(jobs_recovered::JobsRecovered::default()),
             Box::new(no_resurrection::NoResurrection::default()),
             Box::new(ha_cleanup::HaCleanup::default()),
+            Box::new(single_job::SingleJob::default()),
             Box::new(recovery_time::RecoveryTime),
             Box::new(expect_failovers::ExpectFailovers),
         ];
@@ -215,16 +229,39 @@ impl Checker {
             findings: Vec::new(),
             per_verdict: HashMap::new(),
             seen: HashSet::new(),
+            advisor: None,
         }
+    }
+
+    /// Match the known bugs of `book` against this check: its notes are attached to the
+    /// verdicts and failovers they explain (they never change a verdict).
+    pub fn with_advice(mut self, book: Arc<Book>) -> Self {
+        self.advisor = Some(Advisor::new(book));
+        self
     }
 
     /// Feed one event (in time order). Returns the violations this event proved.
     pub fn observe(&mut self, ev: &Event) -> Vec<Finding> {
         let mut out = Vec::new();
-        for inv in &mut self.invariants {
-            inv.observe(ev, &self.model, &self.cfg, &mut out);
+        // TaskManager, ZooKeeper and client lines only explain: no invariant judges them.
+        let other = self.model.other_of(ev).is_some()
+            || ev
+                .fields
+                .role
+                .as_deref()
+                .is_some_and(|r| r != crate::events::role::JOB_MANAGER);
+        if !other {
+            for inv in &mut self.invariants {
+                inv.observe(ev, &self.model, &self.cfg, &mut out);
+            }
         }
         self.model.apply(ev);
+        if let Some(a) = self.advisor.as_mut() {
+            // Signatures speak of JobManagers: the other processes' lines only explain.
+            if !other {
+                a.observe(ev);
+            }
+        }
         let mut fresh = Vec::new();
         for f in out {
             if self.seen.insert(fingerprint(&f)) {
@@ -243,9 +280,11 @@ impl Checker {
     pub fn finish(mut self) -> Analysis {
         self.model.close();
         let mut invariants = Vec::new();
+        let mut notes = Vec::new();
         for inv in &mut self.invariants {
             let id = inv.id();
             let finals = inv.finish(&self.model, &self.cfg);
+            notes.extend(inv.notes());
             // FAILs proven while reading replace the final verdict of the same (id, job).
             let mut fails: Vec<Verdict> = Vec::new();
             for f in self.findings.iter().filter(|f| f.id == id) {
@@ -280,7 +319,12 @@ impl Checker {
             .map(|v| v.verdict)
             .max()
             .unwrap_or(Outcome::Unknown);
-        self.model.into_analysis(verdict, invariants)
+        let mut analysis = self.model.into_analysis(verdict, invariants);
+        analysis.notes.extend(notes);
+        if let Some(a) = self.advisor.take() {
+            a.finish(&mut analysis);
+        }
+        analysis
     }
 }
 
@@ -315,6 +359,7 @@ pub(crate) fn verdict(
         job: job.map(str::to_string),
         because: because.into(),
         evidence,
+        advice: Vec::new(),
     }
 }
 

@@ -56,6 +56,66 @@ pub struct Verdict {
     pub because: String,
     /// The few lines that prove it.
     pub evidence: Vec<Evidence>,
+    /// Known Flink bugs whose signature this verdict's evidence matches (advisor notes, see
+    /// [`crate::advice`]). They explain; they never change the outcome.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub advice: Vec<Advice>,
+}
+
+/// Whether the logged Flink version is one a known bug affects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Applies {
+    /// The version is in the bug's affected range.
+    Affected,
+    /// The signature matched, but the version is not known to be affected.
+    NotAffected,
+    /// The logs do not name the Flink version.
+    VersionUnknown,
+}
+
+/// An advisor note: the logs show the signature of a known Flink (or bundled library) bug.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Advice {
+    /// The bug's id, e.g. `FLINK-34007`, `CURATOR-696`.
+    pub bug: String,
+    /// What goes wrong, in one line.
+    pub title: String,
+    /// Whether the logged version is affected.
+    pub applies: Applies,
+    /// The Flink versions the matched processes logged (empty when none did).
+    pub versions: Vec<String>,
+    /// The affected Flink versions, as the advice file writes them.
+    pub affects: String,
+    /// Where the fix is.
+    pub fixed: String,
+    /// What to do.
+    pub advice: String,
+    /// The whole note as one sentence, for text outputs.
+    pub note: String,
+    /// The lines that matched the signature.
+    pub evidence: Vec<Evidence>,
+}
+
+/// A process that is not a JobManager, known from its own lines (`role`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OtherProcess {
+    /// File path or pod.
+    pub source: String,
+    /// `taskmanager`, `zookeeper` or `client`.
+    pub role: String,
+    /// A short label, e.g. `taskexecutor-0`.
+    pub label: String,
+    /// TaskManager resource id, when logged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// First record seen.
+    pub first_ts: DateTime<Utc>,
+    /// Last record seen.
+    pub last_ts: DateTime<Utc>,
+    /// Why it stopped, when logged (`SIGTERM`, `fatal error`); none: its log just ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_reason: Option<String>,
 }
 
 /// How a JobManager incarnation's log ended.
@@ -208,11 +268,75 @@ pub struct Failover {
     pub from_term: Option<usize>,
     /// New term.
     pub to_term: Option<usize>,
-    /// A one-line description of the cause, e.g. `log ends (kill -9?)`, `SIGTERM`,
-    /// `ZooKeeper connection SUSPENDED`, `TaskManager lost`.
-    pub cause: String,
+    /// Why it happened, from the evidence.
+    pub cause: Cause,
     /// Per-job outcome.
     pub jobs: Vec<JobRecovery>,
+    /// Known bugs whose signature explains this failover (advisor notes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub advice: Vec<Advice>,
+}
+
+/// The kind of a failover's cause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CauseKind {
+    /// The JobManager's log ends without shutdown lines: kill -9, OOM kill, node or pod loss.
+    JobmanagerKilled,
+    /// An orderly stop: SIGTERM / SIGINT, or a shutdown with an application status.
+    OrderlyStop,
+    /// A fatal error of the cluster entrypoint (the exception says which).
+    FatalError,
+    /// The JVM ran out of memory (`java.lang.OutOfMemoryError`).
+    OutOfMemory,
+    /// The ZooKeeper connection was SUSPENDED or LOST, or its session expired.
+    ZookeeperConnection,
+    /// The Kubernetes leader lease was not renewed or the API server could not be reached.
+    KubernetesLease,
+    /// Leadership was revoked with no reason in the logs.
+    LeadershipRevoked,
+    /// A TaskManager was lost (heartbeat timeout, unreachable, container exit, shutdown).
+    TaskmanagerLost,
+    /// Checkpoint failures exceeded the tolerable count.
+    CheckpointFailures,
+    /// The restart strategy gave up: the job fails for good.
+    RestartsExhausted,
+    /// A task of the job failed (its exception says why).
+    JobFailure,
+    /// No cause is in the logs (the text says what is missing).
+    Unknown,
+}
+
+impl CauseKind {
+    /// The snake_case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CauseKind::JobmanagerKilled => "jobmanager_killed",
+            CauseKind::OrderlyStop => "orderly_stop",
+            CauseKind::FatalError => "fatal_error",
+            CauseKind::OutOfMemory => "out_of_memory",
+            CauseKind::ZookeeperConnection => "zookeeper_connection",
+            CauseKind::KubernetesLease => "kubernetes_lease",
+            CauseKind::LeadershipRevoked => "leadership_revoked",
+            CauseKind::TaskmanagerLost => "taskmanager_lost",
+            CauseKind::CheckpointFailures => "checkpoint_failures",
+            CauseKind::RestartsExhausted => "restarts_exhausted",
+            CauseKind::JobFailure => "job_failure",
+            CauseKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// Why a failover happened: a kind, one sentence, and the lines that show it (the old
+/// leader's last words, the TaskManager's own last lines when its log is in the input).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Cause {
+    /// What kind of cause.
+    pub kind: CauseKind,
+    /// One sentence, e.g. `JobManager killed: its log ends at 12:34:18.844 without shutdown`.
+    pub text: String,
+    /// The evidence lines, oldest first.
+    pub evidence: Vec<Evidence>,
 }
 
 /// A run of consecutive completed checkpoints of one job, collapsed for timelines.
@@ -327,6 +451,14 @@ pub struct Analysis {
     pub jobs: Vec<JobReport>,
     /// Observations about the HA setup itself (e.g. HA looks disabled).
     pub notes: Vec<String>,
+    /// Advisor notes that explain no verdict or failover of this run (the invariant they
+    /// explain was skipped).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub advice: Vec<Advice>,
+    /// The processes other than JobManagers whose logs were read (TaskManagers, ZooKeeper
+    /// servers, clients): they add evidence, never verdicts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub others: Vec<OtherProcess>,
     /// First and last instant covered by the logs.
     pub span: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }

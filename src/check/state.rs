@@ -5,10 +5,11 @@
 //! and helpers. Memory grows with incarnations, terms, jobs and failovers, not with lines:
 //! checkpoint history is collapsed into runs with bounded samples.
 
+use super::cause;
 use super::cleanup_progress::CleanupProgress;
 use super::evidence;
 use super::model::*;
-use crate::events::{component, Event, Kind};
+use crate::events::{component, role, Event, Kind};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
@@ -23,6 +24,10 @@ const MAX_STATES: usize = 4096;
 const MAX_MILESTONES: usize = 256;
 /// Triggered-but-not-completed ids kept per job.
 const PENDING_TRIGGERS: usize = 256;
+/// Recent notable events kept per incarnation, for failover causes.
+const RECENT_NOTABLE: usize = 32;
+/// Session expiries kept per ZooKeeper server.
+const RECENT_EXPIRED: usize = 8;
 /// The leader session id of non-HA (standalone) leader election.
 pub const ZERO_SESSION: &str = "00000000-0000-0000-0000-000000000000";
 /// Session of a leadership implied by leader-only work (job graph recovery) whose grant
@@ -62,6 +67,45 @@ pub struct IncState {
     /// The end of a rotated part of this process's log (`x.log.1`): the process may go on
     /// in the next part (`x.log`), so it is not closed until something else says so.
     paused: Option<Event>,
+    /// The first stop event (with its exception), for the failover cause.
+    pub stop_event: Option<Event>,
+    /// Recent events that can explain a failover (HA connection changes, HA errors, lease
+    /// holders, revocations, task failures, TaskManager losses, failed checkpoints, job
+    /// failures), at most [`RECENT_NOTABLE`].
+    pub recent: VecDeque<Event>,
+}
+
+/// Whether an event can explain a failover, so that an incarnation keeps it a while.
+fn notable(ev: &Event) -> bool {
+    match ev.kind {
+        Kind::HaConnection
+        | Kind::HaError
+        | Kind::LeaderElected
+        | Kind::LeadershipRevoked
+        | Kind::JobFailure
+        | Kind::TaskmanagerLost
+        | Kind::CheckpointFailed
+        | Kind::LeaderConflict => true,
+        Kind::JobState => matches!(
+            ev.fields.to.as_deref(),
+            Some("RESTARTING" | "FAILING" | "FAILED")
+        ),
+        _ => false,
+    }
+}
+
+/// A process whose own lines say it is not a JobManager (TaskManager, ZooKeeper server,
+/// client): it adds evidence to causes, never incarnations, terms or verdicts.
+#[derive(Debug)]
+pub struct OtherState {
+    /// The reportable part.
+    pub info: OtherProcess,
+    /// Its first stop line (signal, fatal error), with the exception.
+    pub stop: Option<Event>,
+    /// Its last record, once its log ended (the synthetic `log_end` event).
+    pub ended: Option<Event>,
+    /// Recent session expiries (ZooKeeper servers), at most [`RECENT_EXPIRED`].
+    pub expired: VecDeque<Event>,
 }
 
 /// The log a source belongs to: a rotated part `x.log.1` (or `x.log.1.gz`) belongs to
@@ -75,6 +119,22 @@ pub fn stream_key(source: &str) -> &str {
             base
         }
         _ => source,
+    }
+}
+
+/// A short label for a log: `standalonesession-0` for `flink-root-standalonesession-0-vm.log`,
+/// the file stem otherwise.
+pub fn base_label(source: &str) -> String {
+    let source = stream_key(source);
+    let base = source.rsplit(['/', '\\']).next().unwrap_or(source);
+    let mut stem = base;
+    for ext in [".gz", ".log", ".txt", ".json", ".jsonl"] {
+        stem = stem.strip_suffix(ext).unwrap_or(stem);
+    }
+    let parts: Vec<&str> = stem.split('-').collect();
+    match parts.get(2..parts.len().saturating_sub(1)) {
+        Some(mid) if stem.starts_with("flink-") && parts.len() >= 5 => mid.join("-"),
+        _ => stem.to_string(),
     }
 }
 
@@ -323,8 +383,11 @@ pub struct Model {
     /// Every (failover, job position) proven missing after the new leader's recovery, in the
     /// order it was proven: invariants keep a cursor into it.
     pub missing_log: Vec<(usize, usize)>,
-    /// Last TaskManager loss (when, resource).
-    last_tm_lost: Option<(DateTime<Utc>, String)>,
+    /// Processes that are not JobManagers, by log (stream key), in order of appearance.
+    pub others: Vec<OtherState>,
+    other_index: HashMap<Arc<str>, usize>,
+    /// TaskManager resource id -> index into `others`.
+    pub tm_by_resource: HashMap<String, usize>,
     /// Observations about the setup.
     pub notes: Vec<String>,
     /// First and last instant.
@@ -351,7 +414,9 @@ impl Model {
             failover_new_inc: Vec::new(),
             pending_failovers: Vec::new(),
             missing_log: Vec::new(),
-            last_tm_lost: None,
+            others: Vec::new(),
+            other_index: HashMap::new(),
+            tm_by_resource: HashMap::new(),
             notes: Vec::new(),
             span: None,
             sessions: HashMap::new(),
@@ -452,17 +517,7 @@ impl Model {
 
     fn label_for(&self, source: &str) -> String {
         let source = stream_key(source);
-        let base = source.rsplit(['/', '\\']).next().unwrap_or(source);
-        let mut stem = base;
-        for ext in [".gz", ".log", ".txt", ".json", ".jsonl"] {
-            stem = stem.strip_suffix(ext).unwrap_or(stem);
-        }
-        let parts: Vec<&str> = stem.split('-').collect();
-        let label = if stem.starts_with("flink-") && parts.len() >= 5 {
-            parts[2..parts.len() - 1].join("-")
-        } else {
-            stem.to_string()
-        };
+        let label = base_label(source);
         let n = self
             .incs
             .iter()
@@ -500,6 +555,8 @@ impl Model {
             current_job: None,
             banner_seen: false,
             paused: None,
+            stop_event: None,
+            recent: VecDeque::new(),
         });
         self.current.insert(Arc::from(stream_key(&ev.source)), id);
         id
@@ -545,8 +602,82 @@ impl Model {
         }
     }
 
+    /// The process (not a JobManager) that wrote `ev`, if its lines said so: this event's
+    /// own `role`, or an earlier one of its log.
+    pub fn other_of(&self, ev: &Event) -> Option<usize> {
+        self.other_index.get(stream_key(&ev.source)).copied()
+    }
+
+    /// Record an event of a process that is not a JobManager.
+    fn apply_other(&mut self, ev: &Event) {
+        let key: Arc<str> = Arc::from(stream_key(&ev.source));
+        let idx = match self.other_index.get(&key) {
+            Some(&i) => i,
+            None => {
+                let i = self.others.len();
+                self.others.push(OtherState {
+                    info: OtherProcess {
+                        source: ev.source.to_string(),
+                        role: ev.fields.role.clone().unwrap_or_default(),
+                        label: base_label(&ev.source),
+                        resource: None,
+                        first_ts: ev.ts,
+                        last_ts: ev.ts,
+                        stop_reason: None,
+                    },
+                    stop: None,
+                    ended: None,
+                    expired: VecDeque::new(),
+                });
+                self.other_index.insert(key, i);
+                i
+            }
+        };
+        let Some(o) = self.others.get_mut(idx) else {
+            return;
+        };
+        o.info.last_ts = o.info.last_ts.max(ev.ts);
+        match ev.kind {
+            // A new process in the same log (a restarted TaskManager container).
+            Kind::ProcessStarted => {
+                o.stop = None;
+                o.ended = None;
+                o.info.stop_reason = None;
+            }
+            Kind::TaskmanagerStarted => {
+                if let Some(r) = &ev.fields.resource {
+                    o.info.resource = Some(r.clone());
+                    self.tm_by_resource.insert(r.clone(), idx);
+                }
+            }
+            Kind::ProcessStopping if o.stop.is_none() => {
+                o.info.stop_reason = ev.fields.reason.clone();
+                o.stop = Some(ev.clone());
+            }
+            Kind::HaConnection if ev.fields.state.as_deref() == Some("EXPIRED") => {
+                o.expired.push_back(ev.clone());
+                while o.expired.len() > RECENT_EXPIRED {
+                    o.expired.pop_front();
+                }
+            }
+            Kind::LogEnd => o.ended = Some(ev.clone()),
+            _ => {}
+        }
+    }
+
     /// Apply one event.
     pub fn apply(&mut self, ev: &Event) {
+        // A process is known for what it is from its own lines: TaskManager, ZooKeeper and
+        // client logs only add evidence.
+        let other_role = ev
+            .fields
+            .role
+            .as_deref()
+            .is_some_and(|r| r != role::JOB_MANAGER);
+        if other_role || self.other_of(ev).is_some() {
+            self.apply_other(ev);
+            return;
+        }
         self.span = Some(match self.span {
             None => (ev.ts, ev.ts),
             Some((a, b)) => (a.min(ev.ts), b.max(ev.ts)),
@@ -567,16 +698,15 @@ impl Model {
                 }
                 return;
             }
-            Kind::HaConnection | Kind::TaskmanagerLost | Kind::TaskmanagerRegistered => {
-                if ev.kind == Kind::TaskmanagerLost {
-                    self.last_tm_lost =
-                        Some((ev.ts, ev.fields.resource.clone().unwrap_or_default()));
-                }
-                match self.inc_of(&ev.source) {
-                    Some(i) => i,
-                    None => return,
-                }
-            }
+            // Lines any Flink process may log: they belong to a JobManager only when its log
+            // already started one.
+            Kind::HaConnection
+            | Kind::HaError
+            | Kind::TaskmanagerLost
+            | Kind::TaskmanagerRegistered => match self.inc_of(&ev.source) {
+                Some(i) => i,
+                None => return,
+            },
             Kind::ProcessStarted => {
                 match self.inc_of(&ev.source) {
                     Some(i) if self.incs[i].banner_seen || !self.incs[i].open => {
@@ -603,6 +733,12 @@ impl Model {
             i.paused = None;
             if let Some(j) = ev.job() {
                 i.current_job = Some(j.to_string());
+            }
+            if notable(ev) {
+                i.recent.push_back(ev.clone());
+                while i.recent.len() > RECENT_NOTABLE {
+                    i.recent.pop_front();
+                }
             }
         }
         self.note_application(inc, ev);
@@ -634,6 +770,7 @@ impl Model {
                 {
                     let i = &mut self.incs[inc];
                     i.stopping = Some(evidence(ev));
+                    i.stop_event = Some(ev.clone());
                     i.info.stopping_ts = Some(ev.ts);
                     i.info.stop_reason = reason;
                     i.info.end = if crashed {
@@ -1016,22 +1153,9 @@ impl Model {
     }
 
     fn leader_failover(&mut self, old: usize, new: usize, ev: &Event) {
-        let (old_end, old_end_kind, old_inc) = {
-            let t = &self.terms[old];
-            (t.term.to, t.term.end, t.term.incarnation)
-        };
+        let old_end = self.terms[old].term.to;
         let failure_ts = old_end.unwrap_or(ev.ts).min(ev.ts);
-        let inc = &self.incs[old_inc];
-        let cause = match old_end_kind {
-            TermEnd::Revoked => "old leader's leadership was revoked".to_string(),
-            TermEnd::ProcessStopped => match inc.info.stop_reason.as_deref() {
-                Some(r) => format!("old leader stopped ({r})"),
-                None => "old leader stopped".to_string(),
-            },
-            TermEnd::LogEnded => "old leader's log ends without shutdown (killed?)".to_string(),
-            TermEnd::Superseded => "old leader re-elected with a new session".to_string(),
-            TermEnd::Open => "new leader granted while the old term was still open".to_string(),
-        };
+        let cause = cause::leader_cause(self, old, ev);
         let id = self.failovers.len();
         let mut jobs = Vec::new();
         let mut tracks = Vec::new();
@@ -1069,6 +1193,7 @@ impl Model {
             to_term: Some(new),
             cause,
             jobs,
+            advice: Vec::new(),
         });
         if !tracks.is_empty() {
             self.pending_failovers.push(id);
@@ -1143,7 +1268,6 @@ impl Model {
             return;
         };
         let from = ev.fields.from.clone().unwrap_or_default();
-        let tm = self.last_tm_lost.clone();
         let restart =
             (from == "RUNNING" || from == "CREATED") && (to == "RESTARTING" || to == "FAILING");
         {
@@ -1172,15 +1296,7 @@ impl Model {
         }
         if restart {
             let id = self.failovers.len();
-            let cause = match tm {
-                Some((t, r))
-                    if (ev.ts - t) <= Duration::seconds(60)
-                        && (ev.ts - t) >= Duration::seconds(-5) =>
-                {
-                    format!("TaskManager {r} lost")
-                }
-                _ => "job failure".to_string(),
-            };
+            let cause = cause::restart_cause(self, inc, job, ev);
             let rec = self.recovery_for(job);
             self.job_mut(job).open_recovery = Some((id, 0));
             let term = self.leader.map(|(t, _)| t);
@@ -1194,6 +1310,7 @@ impl Model {
                 to_term: term,
                 cause,
                 jobs: vec![rec],
+                advice: Vec::new(),
             });
             self.tracks.push(vec![RecoveryTrack {
                 state_before: Some(from),
@@ -1541,6 +1658,8 @@ impl Model {
             terms,
             jobs,
             notes: self.notes,
+            advice: Vec::new(),
+            others: self.others.into_iter().map(|o| o.info).collect(),
             span: self.span,
         }
     }

@@ -1,7 +1,7 @@
 //! The state machine on hand-written event streams: one PASS story and one violation per
 //! invariant. Real logs are exercised by the integration tests in `tests/`.
 
-use super::model::{FailoverKind, Outcome};
+use super::model::{CauseKind, FailoverKind, Outcome};
 use super::testutil::ev;
 use super::{analyze_events, Config};
 use crate::events::{Event, Kind};
@@ -441,7 +441,8 @@ fn a_task_manager_loss_is_a_job_restart_failover() {
     assert_eq!(a.failovers.len(), 2);
     let f = &a.failovers[1];
     assert_eq!(f.kind, FailoverKind::JobRestart);
-    assert!(f.cause.contains("tm-1"), "{}", f.cause);
+    assert!(f.cause.text.contains("tm-1"), "{:?}", f.cause);
+    assert_eq!(f.cause.kind, CauseKind::TaskmanagerLost);
     assert_eq!(f.jobs[0].restored_checkpoint, Some(5));
     assert_eq!(f.jobs[0].rto_ms, Some(900));
     assert_eq!(

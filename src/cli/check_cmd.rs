@@ -65,7 +65,8 @@ pub fn run_from(args: CheckArgs, source: common::Source) -> anyhow::Result<ExitC
         // Ctrl-C ends flinkha at once.
         common::on_ctrl_c();
     }
-    let mut checker = Checker::new(cfg);
+    let mut checker =
+        Checker::new(cfg).with_advice(common::advice_book(&args.advice, &opts.grammar)?);
     let follow = args.follow;
     let summary = source.run(&opts, &mut |item| {
         if let Item::Event(e) = item {

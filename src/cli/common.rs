@@ -4,6 +4,7 @@
 
 use super::InputArgs;
 use anyhow::Context;
+use flinkha::advice::Book;
 use flinkha::check::{self, model::Analysis, Config};
 use flinkha::envelope::Zone;
 use flinkha::events::{Event, Kind};
@@ -84,18 +85,31 @@ pub fn options(input: &InputArgs, want_unmatched: bool, follow: bool) -> anyhow:
     })
 }
 
+/// The known-bug advice: the built-in file plus `--advice` paths, its samples checked with
+/// the grammar in use.
+pub fn advice_book(paths: &[PathBuf], grammar: &Grammar) -> anyhow::Result<Arc<Book>> {
+    Ok(Arc::new(
+        Book::load(paths, grammar).context("cannot load known-bug advice")?,
+    ))
+}
+
 /// Read every input and run the checker over the events; with `keep_events`, also keep the
 /// events (without the synthetic `log_end`) for renderers that show them. Without, memory
-/// stays bounded by the checker's compact state, whatever the input size.
+/// stays bounded by the checker's compact state, whatever the input size. With `advice`
+/// (the `--advice` paths), the known-bug advisor adds its notes.
 pub fn collect_and_analyze(
     input: &InputArgs,
     source: Source,
     cfg: &Config,
     keep_events: bool,
+    advice: Option<&[PathBuf]>,
 ) -> anyhow::Result<(Analysis, Vec<Event>)> {
     cfg.validate().map_err(anyhow::Error::msg)?;
     let opts = options(input, false, false)?;
     let mut checker = check::Checker::new(cfg.clone());
+    if let Some(paths) = advice {
+        checker = checker.with_advice(advice_book(paths, &opts.grammar)?);
+    }
     let mut events = Vec::new();
     let summary = source.run(&opts, &mut |item| {
         if let Item::Event(e) = item {

@@ -41,11 +41,26 @@ Invariants (ids for --only / --skip):
   jobs-recovered        every job running when its leader went away is recovered by the next one
   no-resurrection       no job runs again after it ended or its HA data was cleaned up
   ha-cleanup            HA data is cleaned up exactly for globally terminal jobs
+  single-job            an application never runs twice (same job name, two job ids, after HA
+                        recovery in an application cluster; a note in a session cluster)
   recovery-time         with --max-rto: each job runs again within that time
   expect-failovers      with --expect-failovers: at least that many failovers happened
 
 Verdicts: FAIL only when the logs prove a violation, UNKNOWN when they lack what the
 judgement needs (the reason says what), PASS only on positive evidence.
+
+Failover causes: every failover names why it happened, from the evidence, with the lines:
+jobmanager_killed (log ends without shutdown), orderly_stop (SIGTERM), fatal_error (the
+exception), out_of_memory, zookeeper_connection (SUSPENDED / LOST / session expired),
+kubernetes_lease (lease not renewed, API errors), leadership_revoked, taskmanager_lost,
+checkpoint_failures, restarts_exhausted, job_failure, or unknown (saying what is missing).
+TaskManager and ZooKeeper logs in the input (a whole log directory) add their own last
+lines as evidence; only JobManager logs make verdicts.
+
+Known bugs: grammars/known-bugs.advice (built in; --advice adds or replaces files) lists
+Flink HA bugs (FLINK-19154, -34007, ... and Curator's CURATOR-696) with the signature each
+leaves. A match is a note on the verdict or failover it explains, saying whether the
+logged Flink version is affected and what to do; notes never change a verdict.
 
 Exit codes: 0 nothing failed, 1 something FAILed (or was UNKNOWN with --strict),
 2 usage or input error.
@@ -53,7 +68,8 @@ Exit codes: 0 nothing failed, 1 something FAILed (or was UNKNOWN with --strict),
 Examples:
   kubectl logs -l component=jobmanager --prefix --timestamps --tail=-1 | flinkha check
   kubectl logs -l component=jobmanager --prefix --timestamps -f | flinkha check --follow
-  flinkha check --format junit --expect-failovers 1 --max-rto 60s logs/ > flinkha.xml";
+  flinkha check --format junit --expect-failovers 1 --max-rto 60s logs/ > flinkha.xml
+  flinkha check --advice my-bugs.advice logs/";
 
 /// The subcommands.
 #[derive(Subcommand, Debug)]
@@ -367,6 +383,11 @@ pub struct CheckArgs {
     #[cfg(feature = "stats")]
     #[command(flatten)]
     pub export: ExportArgs,
+
+    /// Extra known-bug advice file or directory of `*.advice` files; a file named like the
+    /// built-in `known-bugs.advice` replaces it. May be repeated.
+    #[arg(long = "advice", value_name = "PATH")]
+    pub advice: Vec<PathBuf>,
 }
 
 /// Output formats of `flinkha timeline`.
@@ -402,6 +423,10 @@ pub struct TimelineArgs {
     /// Tolerated clock difference between JobManagers (e.g. `1s`).
     #[arg(long, default_value = "1s", value_name = "DURATION")]
     pub clock_skew: String,
+
+    /// Extra known-bug advice file or directory of `*.advice` files (as for `check`).
+    #[arg(long = "advice", value_name = "PATH")]
+    pub advice: Vec<PathBuf>,
 }
 
 /// Output formats of `flinkha stats`.

@@ -16,7 +16,7 @@ pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
     // is how a kill -9 shows); statistics and the exported table get the logged events.
     let source = common::Source::Paths(args.input.inputs.clone());
     let (analysis, events) =
-        common::collect_and_analyze(&args.input, source, &Config::default(), true)?;
+        common::collect_and_analyze(&args.input, source, &Config::default(), true, None)?;
     common::write_exports(&export, &events, &analysis, &labels)?;
 
     let stats = stats::compute(&events, Some(&analysis))?;

@@ -29,6 +29,7 @@ pub fn run_from(args: TimelineArgs, source: common::Source) -> anyhow::Result<Ex
         source,
         &cfg,
         matches!(args.format, TimelineFormat::Html),
+        Some(&args.advice),
     )?;
     let format = match args.format {
         TimelineFormat::Text => Format::Text,

@@ -3,7 +3,7 @@
 use super::escape;
 use super::style::Style;
 use super::units::{self, Clock};
-use crate::check::model::{Analysis, Failover, FailoverKind, Outcome, Verdict};
+use crate::check::model::{Advice, Analysis, Evidence, Failover, FailoverKind, Outcome, Verdict};
 use crate::labels::Labels;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -72,7 +72,7 @@ pub(crate) fn failover_line(f: &Failover, clock: Clock) -> String {
         f.id + 1,
         clock.at(f.failure_ts),
         kind_name(f.kind),
-        escape::terminal(&f.cause)
+        escape::terminal(&f.cause.text)
     );
     if let Some(ms) = f.leaderless_ms {
         let _ = write!(s, "  no leader for {}", units::duration_ms(ms));
@@ -81,6 +81,34 @@ pub(crate) fn failover_line(f: &Failover, clock: Clock) -> String {
         let _ = write!(s, "  | job {}: {}", units::short(&j.job), recovery_brief(j));
     }
     s
+}
+
+/// Evidence lines shown under a cause or an advisor note, at most this many.
+pub(crate) const NOTE_LINES: usize = 6;
+
+/// `known bug: matches FLINK-…` — the one-line form of an advisor note.
+pub(crate) fn advice_line(n: &Advice) -> String {
+    format!("known bug: {}", n.note)
+}
+
+/// `source:line  ts  text`, the one-line form of an evidence line.
+pub(crate) fn evidence_line(e: &Evidence) -> String {
+    format!("{}:{}  {}  {}", e.source, e.line, e.ts, e.text)
+}
+
+/// The lines under a failover: its cause's kind and evidence, then advisor notes with theirs.
+pub(crate) fn failover_explained(f: &Failover) -> Vec<String> {
+    let mut out = vec![format!("cause: {}", f.cause.kind.as_str())];
+    for e in f.cause.evidence.iter().take(NOTE_LINES) {
+        out.push(format!("  {}", evidence_line(e)));
+    }
+    for n in &f.advice {
+        out.push(advice_line(n));
+        for e in n.evidence.iter().take(NOTE_LINES) {
+            out.push(format!("  {}", evidence_line(e)));
+        }
+    }
+    out
 }
 
 /// `restored 15 (latest 15), RTO 12.5 s, RPO 1.9 s`.
@@ -154,7 +182,11 @@ pub fn check_text(a: &Analysis, color: bool) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    for v in a.invariants.iter().filter(|v| v.verdict != Outcome::Pass) {
+    for v in a
+        .invariants
+        .iter()
+        .filter(|v| v.verdict != Outcome::Pass || !v.advice.is_empty())
+    {
         out.push('\n');
         let job = v
             .job
@@ -175,18 +207,30 @@ pub fn check_text(a: &Analysis, color: bool) -> String {
                 escape::terminal(&e.text)
             );
         }
+        for n in &v.advice {
+            let _ = writeln!(out, "  {}", st.yellow(&escape::terminal(&advice_line(n))));
+            for e in n.evidence.iter().take(NOTE_LINES) {
+                let _ = writeln!(out, "    {}", st.dim(&escape::terminal(&evidence_line(e))));
+            }
+        }
     }
     if !a.failovers.is_empty() {
         out.push('\n');
         for f in &a.failovers {
             out.push_str(&failover_line(f, clock));
             out.push('\n');
+            for l in failover_explained(f) {
+                let _ = writeln!(out, "  {}", st.dim(&escape::terminal(&l)));
+            }
         }
     }
-    if !a.notes.is_empty() {
+    if !a.notes.is_empty() || !a.advice.is_empty() {
         out.push('\n');
         for n in &a.notes {
             let _ = writeln!(out, "note: {}", escape::terminal(n));
+        }
+        for n in &a.advice {
+            let _ = writeln!(out, "note: {}", escape::terminal(&advice_line(n)));
         }
     }
     out.push('\n');
@@ -204,6 +248,8 @@ struct CheckDoc<'a> {
     invariants: &'a [Verdict],
     failovers: &'a [Failover],
     notes: &'a [String],
+    #[serde(skip_serializing_if = "<[Advice]>::is_empty")]
+    advice: &'a [Advice],
 }
 
 /// The JSON report of `flinkha check`: `{"verdict", "labels", "summary", "invariants",
@@ -217,6 +263,7 @@ pub fn check_json(a: &Analysis, labels: &Labels) -> String {
         invariants: &a.invariants,
         failovers: &a.failovers,
         notes: &a.notes,
+        advice: &a.advice,
     };
     super::to_json(&doc)
 }
@@ -266,9 +313,23 @@ pub fn check_junit(a: &Analysis, labels: &Labels) -> String {
     for v in &a.invariants {
         let name = escape::xml_attr(&verdict_name(v));
         let class = escape::xml_attr(&format!("flinkha.{}", v.id));
+        let notes = advice_text(&v.advice);
+        let case_out = if notes.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "      <system-out>{}</system-out>\n",
+                escape::xml_text(&notes)
+            )
+        };
         match v.verdict {
-            Outcome::Pass => {
+            Outcome::Pass if notes.is_empty() => {
                 let _ = writeln!(out, "    <testcase name=\"{name}\" classname=\"{class}\"/>");
+            }
+            Outcome::Pass => {
+                let _ = writeln!(out, "    <testcase name=\"{name}\" classname=\"{class}\">");
+                out.push_str(&case_out);
+                let _ = writeln!(out, "    </testcase>");
             }
             Outcome::Unknown => {
                 let _ = writeln!(out, "    <testcase name=\"{name}\" classname=\"{class}\">");
@@ -277,6 +338,7 @@ pub fn check_junit(a: &Analysis, labels: &Labels) -> String {
                     "      <skipped message=\"{}\"/>",
                     escape::xml_attr(&v.because)
                 );
+                out.push_str(&case_out);
                 let _ = writeln!(out, "    </testcase>");
             }
             Outcome::Fail => {
@@ -286,8 +348,9 @@ pub fn check_junit(a: &Analysis, labels: &Labels) -> String {
                     let _ = writeln!(body, "job {job}");
                 }
                 for e in &v.evidence {
-                    let _ = writeln!(body, "{}:{}  {}  {}", e.source, e.line, e.ts, e.text);
+                    let _ = writeln!(body, "{}", evidence_line(e));
                 }
+                body.push_str(&notes);
                 let _ = writeln!(
                     out,
                     "      <failure message=\"{}\" type=\"FAIL\">{}</failure>",
@@ -302,9 +365,15 @@ pub fn check_junit(a: &Analysis, labels: &Labels) -> String {
     for f in &a.failovers {
         sysout.push_str(&failover_line(f, clock));
         sysout.push('\n');
+        for l in failover_explained(f) {
+            let _ = writeln!(sysout, "  {l}");
+        }
     }
     for n in &a.notes {
         let _ = writeln!(sysout, "note: {n}");
+    }
+    for n in &a.advice {
+        let _ = writeln!(sysout, "note: {}", advice_line(n));
     }
     sysout.push_str(&summary_line(a));
     sysout.push('\n');
@@ -317,9 +386,22 @@ pub fn check_junit(a: &Analysis, labels: &Labels) -> String {
     out
 }
 
+/// Advisor notes as text lines, each followed by its evidence.
+fn advice_text(notes: &[Advice]) -> String {
+    let mut s = String::new();
+    for n in notes {
+        let _ = writeln!(s, "{}", advice_line(n));
+        for e in n.evidence.iter().take(NOTE_LINES) {
+            let _ = writeln!(s, "  {}", evidence_line(e));
+        }
+    }
+    s
+}
+
 /// GitHub Actions workflow commands: `::error` per FAIL, `::warning` per UNKNOWN (message =
-/// reason, first evidence location, then the evidence lines), and a `::notice` summary. Run
-/// labels end every title, `(cluster=prod-eu, env=prod)`, so that annotations of several
+/// reason, first evidence location, then the evidence lines and advisor notes), a `::notice`
+/// per advisor note on a PASS verdict, on a failover or on its own, and a `::notice` summary.
+/// Run labels end every title, `(cluster=prod-eu, env=prod)`, so that annotations of several
 /// clusters in one workflow stay apart.
 pub fn check_github(a: &Analysis, labels: &Labels) -> String {
     let suffix = if labels.is_empty() {
@@ -328,9 +410,26 @@ pub fn check_github(a: &Analysis, labels: &Labels) -> String {
         format!(" ({})", labels.display())
     };
     let mut out = String::new();
+    let notice = |out: &mut String, title: &str, n: &Advice| {
+        let mut msg = advice_line(n);
+        for e in n.evidence.iter().take(NOTE_LINES) {
+            let _ = write!(msg, "\n{}", evidence_line(e));
+        }
+        let _ = writeln!(
+            out,
+            "::notice title={}::{}",
+            escape::github_property(&format!("{title} ({})", n.bug)),
+            escape::github_message(&msg)
+        );
+    };
     for v in &a.invariants {
         let cmd = match v.verdict {
-            Outcome::Pass => continue,
+            Outcome::Pass => {
+                for n in &v.advice {
+                    notice(&mut out, &format!("flinkha {}", verdict_name(v)), n);
+                }
+                continue;
+            }
             Outcome::Fail => "error",
             Outcome::Unknown => "warning",
         };
@@ -343,7 +442,10 @@ pub fn check_github(a: &Analysis, labels: &Labels) -> String {
             let _ = write!(msg, " ({}:{})", e.source, e.line);
         }
         for e in &v.evidence {
-            let _ = write!(msg, "\n{}:{}  {}  {}", e.source, e.line, e.ts, e.text);
+            let _ = write!(msg, "\n{}", evidence_line(e));
+        }
+        for line in advice_text(&v.advice).lines() {
+            let _ = write!(msg, "\n{line}");
         }
         let _ = writeln!(
             out,
@@ -351,6 +453,14 @@ pub fn check_github(a: &Analysis, labels: &Labels) -> String {
             escape::github_property(&title),
             escape::github_message(&msg)
         );
+    }
+    for f in &a.failovers {
+        for n in &f.advice {
+            notice(&mut out, &format!("flinkha failover #{}", f.id + 1), n);
+        }
+    }
+    for n in &a.advice {
+        notice(&mut out, "flinkha", n);
     }
     let _ = writeln!(
         out,

@@ -8,7 +8,7 @@
 //! links to that line in the event table below. Every piece of text goes through
 //! [`escape::html`], attributes included.
 
-use super::check::{kind_name, plural, Counts};
+use super::check::{kind_name, plural, Counts, NOTE_LINES};
 use super::escape;
 use super::timeline::{
     failover_details, final_state, is_globally_terminal, jm_label, job_label, restored_ids,
@@ -16,8 +16,8 @@ use super::timeline::{
 };
 use super::units::{self, Clock};
 use crate::check::model::{
-    Analysis, Failover, FailoverKind, Incarnation, IncarnationEnd, JobRecovery, JobReport, Outcome,
-    Verdict,
+    Advice, Analysis, Evidence, Failover, FailoverKind, Incarnation, IncarnationEnd, JobRecovery,
+    JobReport, Outcome, Verdict,
 };
 use crate::events::{format_ts, Event, Kind};
 use chrono::{DateTime, Utc};
@@ -973,7 +973,7 @@ impl Chart<'_> {
             "failover #{} · {} · {}\nfailure at {}",
             f.id + 1,
             kind_name(f.kind),
-            f.cause,
+            f.cause.text,
             self.clock.at(f.failure_ts)
         );
         for l in failover_details(self.a, f, self.clock) {
@@ -1039,7 +1039,7 @@ fn flag_rows(a: &Analysis, scale: &Scale) -> (Vec<Flag>, usize) {
             ),
             (FailoverKind::Leader, None) => format!("#{} leader change", f.id + 1),
             (FailoverKind::JobRestart, _) => {
-                let cause = f.cause.split(" (").next().unwrap_or(&f.cause);
+                let cause = f.cause.text.split(" (").next().unwrap_or(&f.cause.text);
                 format!("#{} job restart · {}", f.id + 1, truncate(cause, 32))
             }
         };
@@ -1144,6 +1144,9 @@ header .sub { color: #5f6368; }
 .card.bad .v { color: #c5221f; }
 .panel { background: #fff; border: 1px solid #dadce0; border-radius: 8px; padding: 12px 14px; }
 .panel.notes { border-left: 4px solid #f9ab00; }
+.advice { margin: 6px 0 0 8px; padding-left: 8px; border-left: 3px solid #f9ab00; }
+.badge.KNOWN { background: #f9ab00; color: #202124; }
+.cause { margin: 4px 0 8px 0; }
 .panel.notes ul { margin: 0; padding-left: 20px; }
 svg text { fill: #202124; }
 svg .tick { font-size: 11px; fill: #5f6368; }
@@ -1272,21 +1275,43 @@ fn verdict_html(v: &Verdict) -> String {
         );
     }
     let _ = write!(out, "<span class=\"because\">{}</span>", esc(&v.because));
-    if !v.evidence.is_empty() {
-        out.push_str("<ul>");
-        for e in &v.evidence {
-            let _ = write!(
-                out,
-                "<li><code>{}:{}</code> <code class=\"muted\">{}</code><br><code class=\"t\">{}</code></li>",
-                esc(&e.source),
-                e.line,
-                esc(&e.ts),
-                esc(&e.text)
-            );
-        }
-        out.push_str("</ul>");
-    }
+    out.push_str(&evidence_html(&v.evidence));
+    out.push_str(&advice_html(&v.advice));
     out.push_str("</div>");
+    out
+}
+
+/// Evidence lines as a list (nothing when there are none).
+fn evidence_html(lines: &[Evidence]) -> String {
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("<ul>");
+    for e in lines {
+        let _ = write!(
+            out,
+            "<li><code>{}:{}</code> <code class=\"muted\">{}</code><br><code class=\"t\">{}</code></li>",
+            esc(&e.source),
+            e.line,
+            esc(&e.ts),
+            esc(&e.text)
+        );
+    }
+    out.push_str("</ul>");
+    out
+}
+
+/// Advisor notes, each with the lines that matched.
+fn advice_html(notes: &[Advice]) -> String {
+    let mut out = String::new();
+    for n in notes {
+        let _ = write!(
+            out,
+            "<div class=\"advice\"><span class=\"badge KNOWN\">known bug</span> {}{}</div>",
+            esc(&n.note),
+            evidence_html(&n.evidence[..n.evidence.len().min(NOTE_LINES)])
+        );
+    }
     out
 }
 
@@ -1368,13 +1393,20 @@ fn failovers_html(a: &Analysis, clock: Clock) -> String {
             f.id + 1,
             esc(kind_name(f.kind)),
             esc(&clock.at(f.failure_ts)),
-            esc(&f.cause)
+            esc(&f.cause.text)
         );
         if f.kind == FailoverKind::Leader {
             if let Some(first) = failover_details(a, f, clock).first() {
                 let _ = write!(out, "<p>{}</p>", esc(first));
             }
         }
+        let _ = write!(
+            out,
+            "<div class=\"cause\">cause: <code>{}</code>{}</div>",
+            esc(f.cause.kind.as_str()),
+            evidence_html(&f.cause.evidence[..f.cause.evidence.len().min(NOTE_LINES)])
+        );
+        out.push_str(&advice_html(&f.advice));
         if f.jobs.is_empty() {
             out.push_str("<p class=\"muted\">No job was affected.</p>");
             continue;
@@ -1521,10 +1553,13 @@ pub fn timeline_html(a: &Analysis, events: &[Event]) -> String {
         c.failed > 0,
     ));
     out.push_str("</section>\n");
-    if !a.notes.is_empty() {
+    if !a.notes.is_empty() || !a.advice.is_empty() {
         out.push_str("<h2>Notes</h2><div class=\"panel notes\"><ul>");
         for n in &a.notes {
             let _ = write!(out, "<li>{}</li>", esc(n));
+        }
+        for n in &a.advice {
+            let _ = write!(out, "<li>{}</li>", advice_html(std::slice::from_ref(n)));
         }
         out.push_str("</ul></div>\n");
     }
@@ -1739,7 +1774,7 @@ mod tests {
             text: hostile.clone(),
         });
         a.invariants[4].id = hostile.clone();
-        a.failovers[0].cause = hostile.clone();
+        a.failovers[0].cause.text = hostile.clone();
         a.incarnations[0].label = hostile.clone();
         a.incarnations[1].stop_reason = Some(hostile.clone());
         a.jobs[0].name = Some(hostile.clone());
@@ -1771,6 +1806,8 @@ mod tests {
             terms: vec![],
             jobs: vec![],
             notes: vec![],
+            advice: vec![],
+            others: vec![],
             span: None,
         };
         let h = timeline_html(&empty, &[]);

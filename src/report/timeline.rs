@@ -5,14 +5,18 @@
 //! RPO per job, lost checkpoints), job state changes, restores, HA cleanup, and collapsed runs
 //! of completed checkpoints.
 
-use super::check::{kind_name, plural, verdict_name, Counts};
+use super::check::{
+    advice_line, evidence_line, failover_explained, kind_name, plural, verdict_name, Counts,
+    NOTE_LINES,
+};
 use super::escape;
 use super::story_app;
 use super::style::Style;
 use super::units::{self, Clock};
 use crate::check::model::{
-    Analysis, CheckpointRun, Failover, FailoverKind, Incarnation, IncarnationEnd, JobRecovery,
-    JobReport, JobStateChange, Milestone, Outcome, Restore, Term, TermEnd,
+    Advice, Analysis, CheckpointRun, Failover, FailoverKind, Incarnation, IncarnationEnd,
+    JobRecovery, JobReport, JobStateChange, Milestone, OtherProcess, Outcome, Restore, Term,
+    TermEnd,
 };
 use crate::labels::Labels;
 use chrono::{DateTime, Utc};
@@ -391,6 +395,43 @@ pub(crate) fn story(a: &Analysis) -> Vec<Entry> {
             failover: None,
         });
     }
+    for o in &a.others {
+        let role = match o.role.as_str() {
+            "taskmanager" => "TaskManager",
+            "zookeeper" => "ZooKeeper server",
+            "client" => "client",
+            other => other,
+        };
+        let id = o
+            .resource
+            .as_deref()
+            .map(|r| format!(" {r}"))
+            .unwrap_or_default();
+        out.push(Entry {
+            ts: o.first_ts,
+            rank: 0,
+            who: o.label.clone(),
+            what: format!("{role}{id} started"),
+            tone: Tone::Dim,
+            failover: None,
+        });
+        let (what, tone) = match o.stop_reason.as_deref() {
+            Some(r) if r.contains("fatal") => (format!("{role} stopped: {r}"), Tone::Bad),
+            Some(r) => (format!("{role} stopped ({r})"), Tone::Dim),
+            None => (
+                format!("{role}'s log ends without shutdown lines (killed, or still running)"),
+                Tone::Warn,
+            ),
+        };
+        out.push(Entry {
+            ts: o.last_ts,
+            rank: 2,
+            who: o.label.clone(),
+            what,
+            tone,
+            failover: None,
+        });
+    }
     for t in &a.terms {
         let who = jm_label(a, t.incarnation);
         let addr = t
@@ -431,7 +472,7 @@ pub(crate) fn story(a: &Analysis) -> Vec<Entry> {
                 "FAILOVER #{} · {} · {}",
                 f.id + 1,
                 kind_name(f.kind),
-                f.cause
+                f.cause.text
             ),
             tone: match f.kind {
                 FailoverKind::Leader => Tone::Bad,
@@ -485,6 +526,7 @@ pub(crate) fn failover_details(a: &Analysis, f: &Failover, clock: Clock) -> Vec<
     if f.jobs.is_empty() {
         lines.push("no job was affected".to_string());
     }
+    lines.extend(failover_explained(f));
     lines
 }
 
@@ -651,10 +693,20 @@ pub fn timeline_text(a: &Analysis, color: bool) -> String {
             }
             out.push_str(line.trim_end());
             out.push('\n');
+            for n in &v.advice {
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    st.yellow(&escape::terminal(&advice_line(n)))
+                );
+            }
         }
     }
     for n in &a.notes {
         let _ = writeln!(out, "note: {}", escape::terminal(n));
+    }
+    for n in &a.advice {
+        let _ = writeln!(out, "note: {}", escape::terminal(&advice_line(n)));
     }
     if !a.jobs.is_empty() {
         out.push_str("\njobs\n");
@@ -740,6 +792,17 @@ fn job_summary(j: &JobReport, clock: Clock) -> String {
     parts.join(" · ")
 }
 
+/// Advisor notes as Markdown quotes, each with its evidence lines.
+fn markdown_advice(out: &mut String, notes: &[Advice]) {
+    for n in notes {
+        let _ = writeln!(out, "\n> **Known bug.** {}", escape::markdown_text(&n.note));
+        for e in n.evidence.iter().take(NOTE_LINES) {
+            let _ = writeln!(out, "> - {}", escape::markdown_code(&evidence_line(e)));
+        }
+        out.push('\n');
+    }
+}
+
 /// The Markdown timeline, for an incident review: summary table, verdicts with evidence,
 /// failovers with per-job RTO / RPO, leadership terms, jobs, and the story as a table.
 pub fn timeline_markdown(a: &Analysis) -> String {
@@ -795,10 +858,13 @@ pub fn timeline_markdown(a: &Analysis) -> String {
             units::short(job)
         );
     }
-    if !a.notes.is_empty() {
+    if !a.notes.is_empty() || !a.advice.is_empty() {
         out.push('\n');
         for n in &a.notes {
             let _ = writeln!(out, "> {}", md(n));
+        }
+        for n in &a.advice {
+            let _ = writeln!(out, "> **Known bug.** {}", md(&n.note));
         }
     }
 
@@ -827,7 +893,11 @@ pub fn timeline_markdown(a: &Analysis) -> String {
                 md(&v.because)
             );
         }
-        for v in a.invariants.iter().filter(|v| v.verdict != Outcome::Pass) {
+        for v in a
+            .invariants
+            .iter()
+            .filter(|v| v.verdict != Outcome::Pass || !v.advice.is_empty())
+        {
             let job = v
                 .job
                 .as_deref()
@@ -852,6 +922,7 @@ pub fn timeline_markdown(a: &Analysis) -> String {
                     escape::markdown_code(&e.text)
                 );
             }
+            markdown_advice(&mut out, &v.advice);
         }
     }
 
@@ -864,13 +935,26 @@ pub fn timeline_markdown(a: &Analysis) -> String {
                 f.id + 1,
                 kind_name(f.kind),
                 clock.at(f.failure_ts),
-                md(&f.cause)
+                md(&f.cause.text)
             );
             if f.kind == FailoverKind::Leader {
                 if let Some(first) = failover_details(a, f, clock).first() {
                     let _ = writeln!(out, "{}\n", md(first));
                 }
             }
+            let _ = writeln!(
+                out,
+                "**Cause** (`{}`): {}\n",
+                f.cause.kind.as_str(),
+                md(&f.cause.text)
+            );
+            for e in f.cause.evidence.iter().take(NOTE_LINES) {
+                let _ = writeln!(out, "- {}", escape::markdown_code(&evidence_line(e)));
+            }
+            if !f.cause.evidence.is_empty() {
+                out.push('\n');
+            }
+            markdown_advice(&mut out, &f.advice);
             if f.jobs.is_empty() {
                 out.push_str("No job was affected.\n");
                 continue;
@@ -1043,6 +1127,8 @@ struct VerdictDoc<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     job: Option<&'a str>,
     because: &'a str,
+    #[serde(skip_serializing_if = "<[Advice]>::is_empty")]
+    advice: &'a [Advice],
 }
 
 #[derive(Serialize)]
@@ -1096,6 +1182,10 @@ struct TimelineDoc<'a> {
     failovers: Vec<FailoverDoc<'a>>,
     jobs: Vec<JobDoc<'a>>,
     notes: &'a [String],
+    #[serde(skip_serializing_if = "<[Advice]>::is_empty")]
+    advice: &'a [Advice],
+    #[serde(skip_serializing_if = "<[OtherProcess]>::is_empty")]
+    others: &'a [OtherProcess],
 }
 
 /// The timeline as one JSON document, for scripts: span, headline numbers, verdicts,
@@ -1121,6 +1211,7 @@ pub fn timeline_json(a: &Analysis, labels: &Labels) -> String {
                 verdict: v.verdict,
                 job: v.job.as_deref(),
                 because: &v.because,
+                advice: &v.advice,
             })
             .collect(),
         incarnations: &a.incarnations,
@@ -1165,6 +1256,8 @@ pub fn timeline_json(a: &Analysis, labels: &Labels) -> String {
             })
             .collect(),
         notes: &a.notes,
+        advice: &a.advice,
+        others: &a.others,
     };
     super::to_json(&doc)
 }
@@ -1270,7 +1363,7 @@ mod tests {
         let (mut a, _) = story::failing_story();
         a.invariants[4].because = "a | b <script>*x*</script>".into();
         a.invariants[4].evidence[0].text = "pipe | and `tick` <img src=x>".into();
-        a.failovers[0].cause = "kill -9 | <b>".into();
+        a.failovers[0].cause.text = "kill -9 | <b>".into();
         let md = timeline_markdown(&a);
         assert!(md.contains("| **FAIL** | recover-latest | `6cecd03f` | a \\| b &lt;script&gt;\\*x\\*&lt;/script&gt; |"));
         assert!(md.contains("``pipe | and `tick` <img src=x>``"));
@@ -1324,6 +1417,8 @@ mod tests {
             terms: vec![],
             jobs: vec![],
             notes: vec![],
+            advice: vec![],
+            others: vec![],
             span: None,
         };
         assert!(

@@ -460,6 +460,7 @@ fn verdict(
         job: job.map(str::to_string),
         because: because.to_string(),
         evidence,
+        advice: vec![],
     }
 }
 
@@ -579,7 +580,11 @@ fn build(j1_restore: u64) -> (Analysis, Vec<Event>) {
             leaderless_ms: Some(11_531),
             from_term: Some(0),
             to_term: Some(1),
-            cause: "log ends without shutdown (kill -9?)".into(),
+            cause: Cause {
+                kind: CauseKind::JobmanagerKilled,
+                text: "log ends without shutdown (kill -9?)".into(),
+                evidence: vec![evidence_of(&events, Kind::LogEnd, "12:36:51.606")],
+            },
             jobs: vec![
                 JobRecovery {
                     job: J1.into(),
@@ -612,6 +617,7 @@ fn build(j1_restore: u64) -> (Analysis, Vec<Event>) {
                     resubmitted: false,
                 },
             ],
+            advice: vec![],
         },
         Failover {
             id: 1,
@@ -621,7 +627,11 @@ fn build(j1_restore: u64) -> (Analysis, Vec<Event>) {
             leaderless_ms: None,
             from_term: Some(1),
             to_term: Some(1),
-            cause: "TaskManager lost (10.0.0.21:35117-5e1c7a)".into(),
+            cause: Cause {
+                kind: CauseKind::TaskmanagerLost,
+                text: "TaskManager lost (10.0.0.21:35117-5e1c7a)".into(),
+                evidence: vec![evidence_of(&events, Kind::TaskmanagerLost, "12:37:42.118")],
+            },
             jobs: vec![JobRecovery {
                 job: J1.into(),
                 latest_completed_before: Some(34),
@@ -637,6 +647,7 @@ fn build(j1_restore: u64) -> (Analysis, Vec<Event>) {
                 fresh_start: false,
                 resubmitted: false,
             }],
+            advice: vec![],
         },
     ];
     let jobs = vec![
@@ -779,6 +790,8 @@ fn build(j1_restore: u64) -> (Analysis, Vec<Event>) {
         terms,
         jobs,
         notes: vec!["HA backend: ZooKeeper (Flink 1.20.5)".into()],
+        advice: vec![],
+        others: vec![],
         span: Some((t("12:36:02.615"), t("12:38:21.397"))),
     };
     (analysis, events)
