@@ -31,6 +31,61 @@ pub(super) struct Src {
     /// Instant, line and order key of the last record, for `log_end`.
     pub(super) last: Option<(DateTime<Utc>, u64, u64)>,
     pub(super) last_text: String,
+    /// The event of the last record while the record may still go on: its exception (the
+    /// first continuation line) joins it, see [`wants_exception`].
+    pub(super) held: Option<Keyed>,
+    /// The first line of this source when it is a continuation (a chunk that starts in the
+    /// middle of a record): it may be the exception of the previous chunk's held event.
+    pub(super) lead: Option<String>,
+}
+
+/// Kinds whose records carry the exception that explains them (a fatal error, a failed
+/// task, a job or checkpoint failure, an HA error): their event waits for the record's
+/// first continuation line.
+pub(super) fn wants_exception(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::ProcessStopping
+            | Kind::JobFailure
+            | Kind::JobState
+            | Kind::CheckpointFailed
+            | Kind::HaError
+            | Kind::TaskmanagerLost
+    )
+}
+
+/// Longest exception line kept (characters beyond are cut).
+const MAX_EXCEPTION: usize = 512;
+
+/// The exception of a stack trace's first line (`java.lang.OutOfMemoryError: Java heap
+/// space`, `org.apache.flink.util.FlinkException: …`), or `None` for any other text.
+pub(super) fn exception_line(line: &str) -> Option<String> {
+    let t = line.trim();
+    let head = t.split([':', ' ']).next()?;
+    let class = head.rsplit('.').next()?;
+    let named = ["Exception", "Error", "Throwable"]
+        .iter()
+        .any(|s| class.ends_with(s));
+    let dotted = head.contains('.')
+        && head
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '$' | '_'));
+    if !(named && dotted) {
+        return None;
+    }
+    Some(match t.char_indices().nth(MAX_EXCEPTION) {
+        Some((i, _)) => format!("{}…", &t[..i]),
+        None => t.to_string(),
+    })
+}
+
+/// Give a held event the exception of `line` (when it is one).
+pub(super) fn attach_exception(k: &mut Keyed, line: &str) {
+    if let Item::Event(e) = &mut k.item {
+        if e.fields.exception.is_none() {
+            e.fields.exception = exception_line(line);
+        }
+    }
 }
 
 impl Src {
@@ -45,6 +100,8 @@ impl Src {
             container: container.to_string(),
             last: None,
             last_text: String::new(),
+            held: None,
+            lead: None,
         }
     }
 
@@ -88,6 +145,14 @@ impl Src {
             self.last = Some((ts, line + offset, order + offset));
             self.last_text = chunk.last_text;
         }
+        if let Some(mut k) = chunk.held {
+            k.line += offset;
+            if let Item::Event(e) = &mut k.item {
+                e.line += offset;
+                e.source = self.name.clone();
+            }
+            self.held = Some(k);
+        }
     }
 }
 
@@ -103,6 +168,9 @@ pub(super) struct Parsed {
     pub(super) deferred: Option<Box<Unit<'static>>>,
     /// Whether that store gives its lines in no order along time.
     pub(super) unordered: bool,
+    /// An earlier event this line released (its record ended, or this line was its
+    /// exception): it comes before `item`.
+    pub(super) released: Option<Keyed>,
 }
 
 /// The sources of one input (or of one chunk of it) and the per-line parsing step, shared
@@ -121,6 +189,9 @@ pub(super) struct Sources<'o> {
     pub(super) defer: bool,
     /// Lines taken back from the ordering stage so far (their order key).
     pub(super) released: u64,
+    /// A held event the last [`Sources::record`] call released, for the caller to emit
+    /// before that call's item.
+    pub(super) spill: Option<Keyed>,
 }
 
 impl<'o> Sources<'o> {
@@ -134,6 +205,7 @@ impl<'o> Sources<'o> {
             join: Joiner::default(),
             defer: false,
             released: 0,
+            spill: None,
         }
     }
 
@@ -204,6 +276,7 @@ impl<'o> Sources<'o> {
             item,
             deferred: None,
             unordered: false,
+            released: self.spill.take(),
         }
     }
 
@@ -217,6 +290,7 @@ impl<'o> Sources<'o> {
             item: None,
             deferred: None,
             unordered: false,
+            released: None,
         }
     }
 
@@ -248,15 +322,29 @@ impl<'o> Sources<'o> {
         order: u64,
     ) -> Option<Keyed> {
         let opts = self.opts;
-        let src = self.src_mut(src);
+        let src = match src.and_then(|i| self.pods.get_mut(i)) {
+            Some(s) => s,
+            None => &mut self.own,
+        };
         let Some(env) = env else {
             if src.last.is_some() {
                 src.sum.continuation_lines += 1;
             } else {
                 src.sum.unparseable += 1;
+                if src.sum.lines == 1 {
+                    src.lead = Some(text.to_string());
+                }
+            }
+            // The record's first continuation line: the held event's exception, if any.
+            if let Some(mut k) = src.held.take() {
+                attach_exception(&mut k, text);
+                self.spill = Some(k);
             }
             return None;
         };
+        if let Some(k) = src.held.take() {
+            self.spill = Some(k);
+        }
         let ts = ts.unwrap_or(env.ts);
         src.sum.records += 1;
         src.sum.first_ts.get_or_insert(ts);
@@ -302,12 +390,19 @@ impl<'o> Sources<'o> {
             }
             Classified::Unwatched => return None,
         };
-        Some(Keyed {
+        let keyed = Keyed {
             ts,
             line: order,
             sub: 0,
             item,
-        })
+        };
+        match &keyed.item {
+            Item::Event(e) if wants_exception(e.kind) => {
+                src.held = Some(keyed);
+                None
+            }
+            _ => Some(keyed),
+        }
     }
 }
 
@@ -354,6 +449,9 @@ impl<'o> LaneState<'o> {
         if let Some((_, true)) = parsed.pod {
             self.pod_added();
         }
+        if let Some(k) = parsed.released {
+            self.reorder.push(k, emit)?;
+        }
         if let Some(u) = parsed.deferred {
             self.defer(*u, parsed.unordered, emit)?;
         }
@@ -361,6 +459,26 @@ impl<'o> LaneState<'o> {
             Some(k) => self.reorder.push(k, emit),
             None => Ok(()),
         }
+    }
+
+    /// A chunk starts: the held event of a source the chunk has lines for gets the chunk's
+    /// leading continuation line as its exception (when it is one) and is released.
+    fn continue_held(
+        held: &mut Option<Keyed>,
+        chunk_src: Option<&Src>,
+        reorder: &mut Reorder,
+        emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
+    ) -> Result<(), LaneError> {
+        let Some(c) = chunk_src.filter(|c| c.sum.lines > 0) else {
+            return Ok(());
+        };
+        if let Some(mut k) = held.take() {
+            if let Some(lead) = &c.lead {
+                attach_exception(&mut k, lead);
+            }
+            reorder.push(k, emit)?;
+        }
+        Ok(())
     }
 
     /// Take in the next chunk of the input, whose lines are numbered from `offset + 1`: its
@@ -375,6 +493,12 @@ impl<'o> LaneState<'o> {
         let ChunkOut {
             entries, own, pods, ..
         } = chunk;
+        Self::continue_held(
+            &mut self.sources.own.held,
+            Some(&own),
+            &mut self.reorder,
+            emit,
+        )?;
         // Chunk-local pod index → index into `self.sources.pods`.
         let mut global: Vec<Option<usize>> = vec![None; pods.len()];
         for entry in entries.into_iter().flatten() {
@@ -385,6 +509,9 @@ impl<'o> LaneState<'o> {
                         *slot = Some(g);
                         if new {
                             self.pod_added();
+                        }
+                        if let Some(s) = self.sources.pods.get_mut(g) {
+                            Self::continue_held(&mut s.held, Some(p), &mut self.reorder, emit)?;
                         }
                     }
                 }
@@ -443,6 +570,9 @@ impl<'o> LaneState<'o> {
         }
         srcs.append(&mut sources.pods);
         for s in &mut srcs {
+            if let Some(k) = s.held.take() {
+                self.reorder.push(k, emit)?;
+            }
             if let Some((ts, line, order)) = s.last {
                 let ev = Event {
                     ts,

@@ -47,6 +47,7 @@ impl Sources<'_> {
                 item: None,
                 deferred: Some(Box::new(unit.into_owned())),
                 unordered: layout.unordered(),
+                released: None,
             };
         }
         let item = self.unit(unit, line);
@@ -55,6 +56,7 @@ impl Sources<'_> {
             item,
             deferred: None,
             unordered: false,
+            released: self.spill.take(),
         }
     }
 
@@ -75,12 +77,27 @@ impl Sources<'_> {
                     self.src_mut(p.src).sum.truncated_lines += 1;
                 }
                 let env = envelope::parse_line(&p.text, &self.opts.zone);
-                self.record(p.src, p.ts, first_line(&p.text), env, p.line, p.order)
+                let item = self.record(p.src, p.ts, first_line(&p.text), env, p.line, p.order);
+                self.whole_record_exception(p.src, &p.text);
+                item
             }
             None => {
                 let env = envelope::parse_line(&u.text, &self.opts.zone);
-                self.record(u.src, u.ts, first_line(&u.text), env, u.line, order)
+                let item = self.record(u.src, u.ts, first_line(&u.text), env, u.line, order);
+                self.whole_record_exception(u.src, &u.text);
+                item
             }
+        }
+    }
+
+    /// A store that holds a whole multi-line record: its second line is the exception of the
+    /// event the record made, if that event waits for one.
+    fn whole_record_exception(&mut self, src: Option<usize>, text: &str) {
+        let Some(second) = text.split('\n').nth(1) else {
+            return;
+        };
+        if let Some(k) = self.src_mut(src).held.as_mut() {
+            super::sources::attach_exception(k, second);
         }
     }
 
@@ -89,7 +106,9 @@ impl Sources<'_> {
         let mut out = Vec::new();
         for p in self.join.drain() {
             let env = envelope::parse_line(&p.text, &self.opts.zone);
-            out.extend(self.record(p.src, p.ts, first_line(&p.text), env, p.line, p.order));
+            let item = self.record(p.src, p.ts, first_line(&p.text), env, p.line, p.order);
+            out.extend(self.spill.take());
+            out.extend(item);
         }
         out
     }
@@ -125,7 +144,11 @@ impl LaneState<'_> {
         }
         order.push(u, &mut |u| {
             sources.released += 1;
-            match sources.unit(u, sources.released) {
+            let item = sources.unit(u, sources.released);
+            if let Some(k) = sources.spill.take() {
+                reorder.push(k, emit)?;
+            }
+            match item {
                 Some(k) => reorder.push(k, emit),
                 None => Ok(()),
             }
@@ -147,6 +170,9 @@ impl LaneState<'_> {
         let parsed = self.sources.wrapped(w, e.number, false, true);
         if let Some((_, true)) = parsed.pod {
             self.pod_added();
+        }
+        if let Some(k) = parsed.released {
+            self.reorder.push(k, emit)?;
         }
         if let Some(u) = parsed.deferred {
             let unordered = parsed.unordered || e.arrangement == Arrangement::Unordered;
@@ -170,7 +196,11 @@ impl LaneState<'_> {
             } = self;
             order.finish(&mut |u| {
                 sources.released += 1;
-                match sources.unit(u, sources.released) {
+                let item = sources.unit(u, sources.released);
+                if let Some(k) = sources.spill.take() {
+                    reorder.push(k, emit)?;
+                }
+                match item {
                     Some(k) => reorder.push(k, emit),
                     None => Ok(()),
                 }
