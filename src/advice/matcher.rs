@@ -542,12 +542,16 @@ fn attach(entry: &Entry, m: &Match, note: Advice, events: &[Event], a: &mut Anal
                 push(&mut a.advice, note);
                 return;
             };
-            let lo = *first - Duration::seconds(5);
+            // The failover the matched lines lead into, or the one they follow (a new
+            // leader that crashes on recovery): the nearest to the first matched line.
+            let lo = *first - Duration::seconds(60);
             let hi = *last + Duration::minutes(5);
+            let first = *first;
             match a
                 .failovers
                 .iter_mut()
-                .find(|f| f.failure_ts >= lo && f.failure_ts <= hi)
+                .filter(|f| f.failure_ts >= lo && f.failure_ts <= hi)
+                .min_by_key(|f| (f.failure_ts - first).num_milliseconds().abs())
             {
                 Some(f) => push(&mut f.advice, note),
                 None => push(&mut a.advice, note),

@@ -485,6 +485,9 @@ struct Builder {
     samples: Vec<(String, String, usize)>,
     sample_verdicts: Vec<(String, crate::check::model::Outcome, Option<String>)>,
     sample_line: Option<usize>,
+    /// An error was reported inside this entry: it is not built, and its missing keywords
+    /// are not reported again.
+    broken: bool,
 }
 
 fn parse_file(file: &str, text: &str, errors: &mut Vec<AdviceError>) -> Vec<Parsed> {
@@ -498,11 +501,18 @@ fn parse_file(file: &str, text: &str, errors: &mut Vec<AdviceError>) -> Vec<Pars
             msg,
         })
     };
+    let mut seen_errors = errors.len();
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         let Some(l) = split_line(raw) else { continue };
         let vcol = col(raw, l.value_at);
+        if errors.len() > seen_errors {
+            if let Some(b) = cur.as_mut() {
+                b.broken = true;
+            }
+            seen_errors = errors.len();
+        }
         if l.keyword == "bug" {
             if let Some(b) = cur.take() {
                 if let Some(p) = finish(file, b, errors) {
@@ -639,7 +649,8 @@ fn parse_file(file: &str, text: &str, errors: &mut Vec<AdviceError>) -> Vec<Pars
             ),
         }
     }
-    if let Some(b) = cur.take() {
+    if let Some(mut b) = cur.take() {
+        b.broken |= errors.len() > seen_errors;
         if let Some(p) = finish(file, b, errors) {
             out.push(p);
         }
@@ -649,6 +660,9 @@ fn parse_file(file: &str, text: &str, errors: &mut Vec<AdviceError>) -> Vec<Pars
 
 /// Check that an entry has what it needs and build it.
 fn finish(file: &str, b: Builder, errors: &mut Vec<AdviceError>) -> Option<Parsed> {
+    if b.broken {
+        return None;
+    }
     let mut missing = Vec::new();
     if b.title.is_none() {
         missing.push("title");

@@ -382,8 +382,10 @@ pub(crate) fn restart_cause(m: &Model, inc: usize, job: &str, ev: &Event) -> Cau
             let r = l.fields.resource.as_deref().unwrap_or("?");
             let why = l.fields.reason.as_deref().unwrap_or("lost");
             match f.fields.exception.as_deref() {
-                Some(x) => format!("TaskManager {r} lost ({why}); a task failed on it: {x}"),
-                None => format!("TaskManager {r} lost ({why}); a task failed on it"),
+                Some(x) if exception_kind(x) != Some(CauseKind::TaskmanagerLost) => {
+                    format!("TaskManager {r} lost ({why}); a task failed on it: {x}")
+                }
+                _ => format!("TaskManager {r} lost ({why}); a task failed on it"),
             }
         } else {
             format!("a task failed{on}: {what}")

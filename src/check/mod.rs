@@ -373,6 +373,9 @@ mod tests_story;
 mod tests_app;
 
 #[cfg(test)]
+mod tests_cause;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -144,8 +144,9 @@ impl Invariant for SingleJob {
                 }
             }
         }
-        if let Some(other) = other {
+        if let Some(other) = other.filter(|o| !self.reported.contains(o)) {
             self.reported.insert(job.to_string());
+            self.reported.insert(other.clone());
             let (a, b) = (self.jobs.get(&other), self.jobs.get(job));
             let recovered = a.and_then(|s| s.recovered.as_ref()).is_some()
                 || b.and_then(|s| s.recovered.as_ref()).is_some();
