@@ -164,7 +164,7 @@ fn with_version(dir: &str, version: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("tempdir");
     for e in std::fs::read_dir(Path::new(DIR).join(dir)).expect("read dir") {
         let p = e.expect("entry").path();
-        if p.extension().is_none_or(|x| x != "log") {
+        if p.extension().map_or(true, |x| x != "log") {
             continue;
         }
         let text = std::fs::read_to_string(&p).expect("read log");
@@ -227,7 +227,9 @@ fn note_at<'a>(all: &'a [(String, Value)], bug: &str, at: At) -> Option<&'a Valu
         .find(|(w, _)| match at {
             At::Verdict(id, job) => {
                 w.starts_with(&format!("verdict:{id}:"))
-                    && job.is_none_or(|j| w.split(':').nth(2).is_some_and(|x| x.starts_with(j)))
+                    && job.map_or(true, |j| {
+                        w.split(':').nth(2).is_some_and(|x| x.starts_with(j))
+                    })
             }
             At::Failover(n) => *w == format!("failover:{n}"),
         })

@@ -79,10 +79,10 @@ impl Item {
             Item::Is(p) => v.within(p),
             Item::Between(lo, hi) => {
                 lo.as_ref()
-                    .is_none_or(|l| v.cmp_padded(l) != Ordering::Less)
+                    .map_or(true, |l| v.cmp_padded(l) != Ordering::Less)
                     && hi
                         .as_ref()
-                        .is_none_or(|h| v.within(h) || v.cmp_padded(h) == Ordering::Less)
+                        .map_or(true, |h| v.within(h) || v.cmp_padded(h) == Ordering::Less)
             }
             Item::Below(b) => v.cmp_padded(b) == Ordering::Less,
         }

@@ -434,7 +434,7 @@ fn recent_tm_loss<'a>(
 ) -> Option<&'a Event> {
     recent_between(i, lo, hi).find(|e| {
         e.kind == Kind::TaskmanagerLost
-            && resource.is_none_or(|r| e.fields.resource.as_deref() == Some(r))
+            && resource.map_or(true, |r| e.fields.resource.as_deref() == Some(r))
     })
 }
 
