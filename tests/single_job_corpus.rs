@@ -28,6 +28,7 @@ fn every_real_set_passes_single_job() {
         "samples/corpus-k8s",
         "samples/corpus-k8s-app",
         "samples/full",
+        "samples/e2e",
     ] {
         let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(root);
         for version in std::fs::read_dir(&base).expect("root").flatten() {
