@@ -98,6 +98,8 @@ const STR_FIELDS: &[(&str, StrField)] = &[
     ("state", |f| f.state.as_deref()),
     ("resource", |f| f.resource.as_deref()),
     ("path", |f| f.path.as_deref()),
+    ("role", |f| f.role.as_deref()),
+    ("exception", |f| f.exception.as_deref()),
 ];
 
 /// The unsigned integer fields of [`Fields`], by name.

@@ -19,6 +19,38 @@ use chrono::{DateTime, Duration, Utc};
 /// How long before a revocation or restart its trigger may have been logged.
 const BEFORE: i64 = 60;
 
+/// Marks where a JobManager's label goes in a cause's sentence: the final labels are only
+/// known when the analysis is built (two hosts' logs of one name get their directories), so
+/// [`resolve_labels`] puts them in then.
+const LABEL_MARK: char = '\u{1}';
+
+/// The placeholder of incarnation `inc`'s label.
+fn label_ref(inc: usize) -> String {
+    format!("{LABEL_MARK}{inc}{LABEL_MARK}")
+}
+
+/// Replace the label placeholders of `text` by the incarnations' final labels.
+pub(crate) fn resolve_labels(text: &str, labels: &[String]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut parts = text.split(LABEL_MARK);
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    let mut inside = true;
+    for p in parts {
+        if inside {
+            match p.parse::<usize>().ok().and_then(|i| labels.get(i)) {
+                Some(l) => out.push_str(l),
+                None => out.push_str(p),
+            }
+        } else {
+            out.push_str(p);
+        }
+        inside = !inside;
+    }
+    out
+}
+
 fn cause(kind: CauseKind, text: String, evidence: Vec<Evidence>) -> Cause {
     Cause {
         kind,
@@ -73,7 +105,7 @@ pub(crate) fn leader_cause(m: &Model, old: usize, grant: &Event) -> Cause {
             vec![evidence(grant)],
         );
     };
-    let label = &inc.info.label;
+    let label = &label_ref(inc.info.id);
     let end_ts = t.term.to.unwrap_or(grant.ts);
     match t.term.end {
         TermEnd::ProcessStopped => stop_cause(m, inc),
@@ -108,7 +140,7 @@ fn revoke_cause(
     end_ts: DateTime<Utc>,
     t: &super::state::TermState,
 ) -> Cause {
-    let label = &inc.info.label;
+    let label = &label_ref(inc.info.id);
     let end_line: Vec<Evidence> = t.end_ev.iter().cloned().collect();
     let lo = (end_ts - Duration::seconds(BEFORE)).max(from);
     let hi = end_ts + Duration::seconds(1);
@@ -229,7 +261,7 @@ fn zookeeper_side(m: &Model, ts: DateTime<Utc>) -> Option<(String, Vec<Evidence>
 
 /// The cause of a leader failover whose old leader's process stopped.
 fn stop_cause(m: &Model, inc: &IncState) -> Cause {
-    let label = &inc.info.label;
+    let label = &label_ref(inc.info.id);
     let Some(stop) = inc.stop_event.as_ref() else {
         return cause(
             CauseKind::OrderlyStop,
@@ -516,5 +548,17 @@ mod tests {
             Some(CauseKind::TaskmanagerLost)
         );
         assert_eq!(exception_kind("java.lang.RuntimeException: boom"), None);
+    }
+
+    #[test]
+    fn label_placeholders_become_the_final_labels() {
+        let labels = vec!["jm-a/standalonesession-0".to_string(), "b".to_string()];
+        let text = format!("JobManager {} killed; {} too", label_ref(0), label_ref(1));
+        assert_eq!(
+            resolve_labels(&text, &labels),
+            "JobManager jm-a/standalonesession-0 killed; b too"
+        );
+        assert_eq!(resolve_labels("no marks", &labels), "no marks");
+        assert_eq!(resolve_labels(&label_ref(7), &labels), "7");
     }
 }

@@ -1650,6 +1650,10 @@ impl Model {
         }
         let mut incarnations: Vec<Incarnation> = self.incs.into_iter().map(|i| i.info).collect();
         disambiguate_labels(&mut incarnations);
+        let labels: Vec<String> = incarnations.iter().map(|i| i.label.clone()).collect();
+        for f in failovers.iter_mut() {
+            f.cause.text = cause::resolve_labels(&f.cause.text, &labels);
+        }
         Analysis {
             verdict,
             invariants,
