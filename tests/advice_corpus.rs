@@ -329,6 +329,7 @@ fn real_sets() -> Vec<PathBuf> {
         "samples/corpus",
         "samples/corpus-k8s",
         "samples/corpus-k8s-app",
+        "samples/corpus-app",
         "samples/full",
         "samples/e2e",
     ] {

@@ -27,6 +27,7 @@ fn every_real_set_passes_single_job() {
         "samples/corpus",
         "samples/corpus-k8s",
         "samples/corpus-k8s-app",
+        "samples/corpus-app",
         "samples/full",
         "samples/e2e",
     ] {
