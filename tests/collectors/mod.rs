@@ -129,6 +129,7 @@ pub const FORMATS: &[&str] = &[
     "docker",
     "stern",
     "stern-timestamps",
+    "stern-timestamps-short",
     "stern-color-namespaces",
     "loki-backward",
     "loki-forward-raw-cri",
@@ -159,14 +160,18 @@ pub fn render(name: &str, logs: &[Log], split: usize) -> Option<Rendered> {
         "cri-pods-restarts" => cri_pods(logs, split, true)?,
         "cri-containers" => cri_containers(logs, split),
         "docker" => docker(logs, split),
-        "stern" => one("stern.log", stern(logs, false, false, false, true)),
+        "stern" => one("stern.log", stern(logs, Stamp::None, false, false, true)),
         "stern-timestamps" => one(
             "stern-timestamps.log",
-            stern(logs, true, false, false, false),
+            stern(logs, Stamp::Default, false, false, false),
+        ),
+        "stern-timestamps-short" => one(
+            "stern-timestamps-short.log",
+            stern(logs, Stamp::Short, false, false, true),
         ),
         "stern-color-namespaces" => one(
             "stern-color-namespaces.log",
-            stern(logs, false, true, true, true),
+            stern(logs, Stamp::None, true, true, true),
         ),
         "loki-backward" => one("loki-backward.jsonl", loki_jsonl(logs, true, None)),
         "loki-forward-raw-cri" => one(
@@ -403,15 +408,21 @@ fn local_zone() -> FixedOffset {
     FixedOffset::east_opt(2 * 3600).expect("offset")
 }
 
+/// stern's `--timestamps` choice (`stern/tail.go`: `TimestampFormatDefault`,
+/// `TimestampFormatShort`).
+#[derive(Clone, Copy)]
+enum Stamp {
+    /// No `--timestamps`.
+    None,
+    /// `--timestamps`: RFC 3339 with nine digits, in the local zone.
+    Default,
+    /// `--timestamps=short`: `01-02 15:04:05`, local, no year, no fraction.
+    Short,
+}
+
 /// stern's default template; `interleaved`: as `stern` (following) writes pods, else one
 /// pod after the other (`--no-follow`).
-fn stern(
-    logs: &[Log],
-    timestamps: bool,
-    namespace: bool,
-    color: bool,
-    interleaved: bool,
-) -> String {
+fn stern(logs: &[Log], stamp: Stamp, namespace: bool, color: bool, interleaved: bool) -> String {
     let lines: Vec<(usize, &Line)> = if interleaved {
         merged(logs)
     } else {
@@ -439,9 +450,14 @@ fn stern(
         s.push(' ');
         s.push_str(&paint(&format!("1;{pod_color}"), CONTAINER));
         s.push(' ');
-        if timestamps {
+        let format = match stamp {
+            Stamp::None => None,
+            Stamp::Default => Some("%Y-%m-%dT%H:%M:%S%.9f%:z"),
+            Stamp::Short => Some("%m-%d %H:%M:%S"),
+        };
+        if let Some(format) = format {
             let t = DateTime::from_timestamp_nanos(l.ns).with_timezone(&local_zone());
-            s.push_str(&t.format("%Y-%m-%dT%H:%M:%S%.9f%:z").to_string());
+            s.push_str(&t.format(format).to_string());
             s.push(' ');
         }
         s.push_str(&l.text);
