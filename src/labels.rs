@@ -39,6 +39,8 @@ pub const RESERVED: &[&str] = &[
     "state",
     "resource",
     "path",
+    "role",
+    "exception",
     "checkpoint",
     "savepoint",
     "bytes",
