@@ -153,10 +153,10 @@ fn check_exports_single_tables() {
     ]);
     assert_eq!(code, 0, "{err}");
     let verdicts = std::fs::read_to_string(&v).unwrap();
-    // 7 invariants of the happy sample, all PASS (the quoted evidence cell spans lines).
+    // 8 invariants of the happy sample, all PASS (the quoted evidence cell spans lines).
     assert!(verdicts.starts_with("cluster,invariant,job,verdict,because,"));
     let rows: Vec<&str> = verdicts.lines().filter(|l| l.starts_with("c1,")).collect();
-    assert_eq!(rows.len(), 7, "{verdicts}");
+    assert_eq!(rows.len(), 8, "{verdicts}");
     assert!(rows.iter().all(|r| r.contains(",PASS,")), "{verdicts}");
     let failovers = std::fs::read_to_string(&f).unwrap();
     let rows: Vec<&str> = failovers.lines().collect();
@@ -168,7 +168,7 @@ fn check_exports_single_tables() {
     assert!(rows[2].starts_with("c1,2,job_restart,"), "{failovers}");
     assert!(!dir.path().join("events.parquet").exists());
     assert!(
-        err.contains("wrote 7 rows to") && err.contains("wrote 2 rows to"),
+        err.contains("wrote 8 rows to") && err.contains("wrote 2 rows to"),
         "{err}"
     );
 }
