@@ -12,7 +12,8 @@
 //!   `JsonLayout` (`instant` or `timeMillis`, `level`, `loggerName`, `message`).
 //!
 //! The log4j path is the hot path: byte positions and `memchr`, no regex, no allocation.
-//! Only lines starting with `{` are tried as JSON.
+//! Only lines starting with `{` are tried as JSON. ANSI colour codes are taken out first,
+//! wherever they are; only lines that have some are copied for that.
 
 use chrono::{
     DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeDelta, TimeZone, Utc,
@@ -127,11 +128,91 @@ pub struct Envelope<'a> {
     pub message: Cow<'a, str>,
 }
 
+impl Envelope<'_> {
+    /// The same envelope owning its text.
+    pub fn into_owned(self) -> Envelope<'static> {
+        Envelope {
+            ts: self.ts,
+            level: Cow::Owned(self.level.into_owned()),
+            logger: Cow::Owned(self.logger.into_owned()),
+            message: Cow::Owned(self.message.into_owned()),
+        }
+    }
+}
+
 /// Parse `line` as the first line of a log record, or `None` when it is not one (a
 /// continuation line, a banner, garbage). Timestamps without a zone are read in `zone`.
 ///
-/// A trailing `\r` (and a leading byte-order mark) is ignored.
+/// A trailing `\r` (and a leading byte-order mark) is ignored, and so are ANSI colour codes
+/// anywhere in the line (log4j's `%highlight`, a console appender's colours kept by the
+/// container runtime): see [`strip_ansi`]. Only a line that has some is copied.
 pub fn parse_line<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
+    if memchr::memchr(ESC, line.as_bytes()).is_some() {
+        let clean = strip_ansi(line);
+        return parse_plain(&clean, zone).map(Envelope::into_owned);
+    }
+    parse_plain(line, zone)
+}
+
+/// The escape byte that starts an ANSI control sequence.
+const ESC: u8 = 0x1b;
+
+/// `text` without ANSI control sequences: CSI sequences `ESC [ parameters intermediates
+/// final` (SGR colours such as `ESC[32m` and `ESC[0;39m`, but also erase-line codes), and
+/// other escapes `ESC intermediates final` (`ESC ( B`). Borrowed, not copied, when there is no escape byte. An escape
+/// byte cut off at the end of the text is dropped.
+pub fn strip_ansi(text: &str) -> Cow<'_, str> {
+    let b = text.as_bytes();
+    let Some(first) = memchr::memchr(ESC, b) else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut keep_from = 0;
+    let mut i = first;
+    while let Some(p) = b.get(i..).and_then(|r| memchr::memchr(ESC, r)) {
+        let start = i + p;
+        out.push_str(text.get(keep_from..start).unwrap_or(""));
+        let mut j = start + 1;
+        match b.get(j) {
+            Some(b'[') => {
+                j += 1;
+                // Parameter bytes 0x30–0x3F, intermediate bytes 0x20–0x2F, one final byte
+                // 0x40–0x7E; anything else ends the sequence there (malformed).
+                while matches!(b.get(j), Some(0x30..=0x3f)) {
+                    j += 1;
+                }
+                while matches!(b.get(j), Some(0x20..=0x2f)) {
+                    j += 1;
+                }
+                if matches!(b.get(j), Some(0x40..=0x7e)) {
+                    j += 1;
+                }
+            }
+            // Other escapes: intermediate bytes 0x20–0x2F, then a final byte 0x30–0x7E
+            // (`ESC ( B` selects a character set, `ESC =` a keypad mode, …).
+            _ => {
+                while matches!(b.get(j), Some(0x20..=0x2f)) {
+                    j += 1;
+                }
+                if matches!(b.get(j), Some(0x30..=0x7e)) {
+                    j += 1;
+                }
+            }
+        }
+        // Sequences are ASCII: `j` is a char boundary unless the text is cut oddly; then
+        // resume at the next boundary.
+        while j < b.len() && !text.is_char_boundary(j) {
+            j += 1;
+        }
+        keep_from = j;
+        i = j;
+    }
+    out.push_str(text.get(keep_from..).unwrap_or(""));
+    Cow::Owned(out)
+}
+
+/// [`parse_line`] for a line without escape codes.
+fn parse_plain<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
     let line = line.strip_suffix('\r').unwrap_or(line);
     let line = line.strip_prefix('\u{feff}').unwrap_or(line);
     match line.as_bytes().first()? {
@@ -370,16 +451,21 @@ fn parse_json<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
         Some(Value::Null) | None => String::new(),
         Some(other) => other.to_string(),
     };
+    // Escapes inside JSON strings (`\u001b[32m`) are colour codes too.
+    let level = strip_ansi(level);
     let level = if level.bytes().any(|c| c.is_ascii_lowercase()) {
         level.to_ascii_uppercase()
     } else {
-        level.to_string()
+        level.into_owned()
     };
     Some(Envelope {
         ts,
         level: Cow::Owned(level),
-        logger: Cow::Owned(logger.to_string()),
-        message: Cow::Owned(message),
+        logger: Cow::Owned(strip_ansi(logger).into_owned()),
+        message: Cow::Owned(match strip_ansi(&message) {
+            Cow::Borrowed(_) => message,
+            Cow::Owned(clean) => clean,
+        }),
     })
 }
 
@@ -551,6 +637,45 @@ mod tests {
         assert_eq!(find_anchored(b"[x]] - m", b"] - ", 0), Some(3));
         assert_eq!(find_anchored(b"", b"] - ", 0), None);
         assert_eq!(find_anchored(b" -", b" - ", 1), None);
+    }
+
+    #[test]
+    fn ansi_colours_anywhere_are_ignored() {
+        let plain = "2024-05-06 10:15:31,112 INFO  org.x.Y [] - Completed checkpoint 7 for job x.";
+        let want = parse_line(plain, &Zone::Utc).unwrap();
+        for coloured in [
+            // log4j %highlight{%-5p}: the padding sits inside the colour.
+            "2024-05-06 10:15:31,112 \x1b[32mINFO \x1b[m org.x.Y [] - Completed checkpoint 7 for job x.",
+            // The whole line highlighted, with reset codes of logback's %clr.
+            "\x1b[0;39m2024-05-06 10:15:31,112\x1b[0;39m \x1b[1;32mINFO\x1b[0;39m  \x1b[36morg.x.Y\x1b[0;39m [] - Completed checkpoint 7 for job x.\x1b[0m",
+            // A 256-colour code and an erase-line code.
+            "2024-05-06 10:15:31,112 \x1b[38;5;2mINFO\x1b[0m  org.x.Y [] - Completed checkpoint 7 for job x.\x1b[K\r",
+        ] {
+            let e = parse_line(coloured, &Zone::Utc).unwrap_or_else(|| panic!("{coloured:?}"));
+            assert_eq!(e, want, "{coloured:?}");
+        }
+        let json = r#"{"@timestamp":"2024-05-06T10:15:31.112Z","log.level":"\u001b[32mINFO\u001b[m","log.logger":"org.x.Y","message":"Completed checkpoint 7 for job x.\u001b[0m"}"#;
+        let e = parse_line(json, &Zone::Utc).unwrap();
+        assert_eq!(
+            (e.level.as_ref(), e.message.as_ref()),
+            ("INFO", want.message.as_ref())
+        );
+    }
+
+    #[test]
+    fn strip_ansi_borrows_plain_text_and_survives_odd_escapes() {
+        assert!(matches!(
+            strip_ansi("no escapes"),
+            Cow::Borrowed("no escapes")
+        ));
+        assert_eq!(strip_ansi("a\x1b[1;31mb\x1b[0mc"), "abc");
+        assert_eq!(strip_ansi("\x1b(Bx\x1b"), "x");
+        assert_eq!(strip_ansi("\x1b[12"), "");
+        assert_eq!(
+            strip_ansi("\x1b[31m\u{e9}t\u{e9}\x1b\u{e9}"),
+            "\u{e9}t\u{e9}\u{e9}"
+        );
+        assert_eq!(strip_ansi("\x1b\x1b[m!"), "!");
     }
 
     #[test]

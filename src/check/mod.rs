@@ -26,7 +26,7 @@ mod single_job;
 mod single_leader;
 
 use crate::advice::{Advisor, Book};
-use crate::events::{format_ts, Event};
+use crate::events::{format_ts, Event, Kind};
 use chrono::Duration;
 use model::{Analysis, Evidence, Outcome, Verdict};
 use state::Model;
@@ -330,12 +330,32 @@ impl Checker {
 
 /// Run a whole, already collected event list through a checker (events are sorted by time
 /// first, stable). Convenient for tests and for `stats` / `timeline`.
+///
+/// A source's `log_end` goes after every event of that source: it is dated at the latest
+/// instant the source shows, since the last line of a log is not always its latest (records
+/// a millisecond out of order), and a record seen after its log's end would look like a new
+/// process.
 pub fn analyze_events(events: &[Event], cfg: &Config) -> Analysis {
+    let mut latest: HashMap<&str, chrono::DateTime<chrono::Utc>> = HashMap::new();
+    for e in events {
+        let t = latest.entry(&e.source).or_insert(e.ts);
+        *t = (*t).max(e.ts);
+    }
+    let key = |e: &Event| match e.kind {
+        Kind::LogEnd => (latest.get(&*e.source).copied().unwrap_or(e.ts), 1),
+        _ => (e.ts, 0),
+    };
     let mut sorted: Vec<&Event> = events.iter().collect();
-    sorted.sort_by_key(|e| e.ts);
+    sorted.sort_by_key(|e| key(e));
     let mut c = Checker::new(cfg.clone());
     for e in sorted {
-        c.observe(e);
+        if e.kind == Kind::LogEnd && key(e).0 != e.ts {
+            let mut end = e.clone();
+            end.ts = key(e).0;
+            c.observe(&end);
+        } else {
+            c.observe(e);
+        }
     }
     c.finish()
 }
@@ -374,6 +394,9 @@ mod tests_app;
 
 #[cfg(test)]
 mod tests_cause;
+
+#[cfg(test)]
+mod tests_slips;
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,8 @@
 //! FAIL when an incarnation was granted leadership of a component while another
 //! incarnation's term for it had not ended (proven by that term ending explicitly, or the old
 //! leader acting as leader, later than the grant plus the clock skew), when an old leader
-//! acted as leader (checkpoint, restore, job start, grant) after a newer leader took over,
+//! acted as leader (checkpoint, restore, job start, a job state change other than to
+//! SUSPENDED, grant) after a newer leader took over, also while shutting down,
 //! or when one job was run by two job masters at once (FLINK-30596). Shutdown lines of a
 //! dying leader are not leader actions.
 

@@ -444,6 +444,8 @@ impl Model {
     }
 
     /// Whether an event, if applied, is a "leader action": something only a leader does.
+    /// A job's state change is one, except to SUSPENDED: that is how a job master gives up
+    /// its job when leadership is lost or the process shuts down.
     pub fn is_leader_action(ev: &Event) -> bool {
         match ev.kind {
             Kind::CheckpointTriggered
@@ -451,7 +453,7 @@ impl Model {
             | Kind::CheckpointRestored
             | Kind::JobMasterStarted
             | Kind::LeadershipGranted => true,
-            Kind::JobState => ev.fields.to.as_deref() == Some("RUNNING"),
+            Kind::JobState => ev.fields.to.as_deref().is_some_and(|s| s != "SUSPENDED"),
             _ => false,
         }
     }

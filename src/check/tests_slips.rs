@@ -1,0 +1,130 @@
+//! Regression tests for verdicts that were wrong on inputs nobody had written a test for.
+
+use super::model::Outcome;
+use super::testutil::ev;
+use super::{analyze_events, Config};
+use crate::events::{Event, Kind};
+
+const J: &str = "6cecd03fbdf46ddd31c32d9bdc34c1b5";
+const S1: &str = "e121f084-4a4d-4a43-bf6c-09a46f25e587";
+const S2: &str = "79f1aa78-d705-4f10-b2d4-cabd6801d714";
+const A: &str = "jm-a.log";
+const B: &str = "jm-b.log";
+
+fn outcome(events: &[Event], id: &str) -> Outcome {
+    let a = analyze_events(events, &Config::default());
+    a.invariants
+        .iter()
+        .filter(|v| v.id == id)
+        .map(|v| v.verdict)
+        .max()
+        .unwrap_or_else(|| panic!("no verdict for {id}: {:#?}", a.invariants))
+}
+
+fn grant(src: &str, line: u64, s: f64, component: &str, session: &str) -> Event {
+    ev(
+        src,
+        line,
+        s,
+        Kind::LeadershipGranted,
+        &[("component", component), ("session", session)],
+    )
+}
+
+fn state(src: &str, line: u64, s: f64, from: &str, to: &str) -> Event {
+    ev(
+        src,
+        line,
+        s,
+        Kind::JobState,
+        &[("job", J), ("from", from), ("to", to)],
+    )
+}
+
+/// A log that ends right after a leadership grant whose last two records are a millisecond
+/// out of order: one term, not two terms with one session.
+#[test]
+fn a_log_ending_on_out_of_order_grants_is_one_term() {
+    let events = vec![
+        ev(A, 1, 0.0, Kind::ProcessStarted, &[]),
+        grant(A, 2, 1.125, "resourcemanager", S1),
+        grant(A, 3, 1.000, "rest", S1),
+        // The pipeline's end of this log: its last line, dated as that line.
+        ev(A, 3, 1.000, Kind::LogEnd, &[]),
+    ];
+    assert_ne!(outcome(&events, "leader-session-fresh"), Outcome::Fail);
+    assert_ne!(outcome(&events, "single-leader"), Outcome::Fail);
+}
+
+/// JM a leads and runs job J; it loses leadership (`ends`), JM b is granted at 20 s and
+/// recovers J; a then logs `action` at `at` seconds.
+fn old_leader_acts(ends: Event, action: Event) -> Vec<Event> {
+    let mut v = vec![
+        ev(A, 1, 0.0, Kind::ProcessStarted, &[]),
+        grant(A, 2, 1.0, "rest", S1),
+        grant(A, 3, 1.0, "dispatcher", S1),
+        ev(B, 1, 2.0, Kind::ProcessStarted, &[]),
+        state(A, 4, 4.0, "CREATED", "RUNNING"),
+        ev(
+            A,
+            5,
+            5.1,
+            Kind::CheckpointCompleted,
+            &[("job", J), ("checkpoint", "1")],
+        ),
+        ends,
+        grant(B, 2, 20.0, "rest", S2),
+        grant(B, 3, 20.0, "dispatcher", S2),
+        ev(B, 4, 20.1, Kind::JobGraphsRetrieved, &[("jobs", J)]),
+        ev(
+            B,
+            5,
+            20.5,
+            Kind::CheckpointRestored,
+            &[("job", J), ("checkpoint", "1")],
+        ),
+        state(B, 6, 20.6, "CREATED", "RUNNING"),
+        action,
+        ev(B, 7, 40.0, Kind::LogEnd, &[]),
+    ];
+    v.push(ev(A, 99, 30.0, Kind::LogEnd, &[]));
+    v
+}
+
+#[test]
+fn an_old_leader_changing_a_job_state_after_the_new_grant_fails_single_leader() {
+    let revoked = || {
+        ev(
+            A,
+            6,
+            15.0,
+            Kind::LeadershipRevoked,
+            &[("component", "dispatcher"), ("session", S1)],
+        )
+    };
+    let sigterm = || ev(A, 6, 15.0, Kind::ProcessStopping, &[("reason", "SIGTERM")]);
+    for ends in [revoked, sigterm] {
+        for to in ["RESTARTING", "FAILED", "CANCELED", "RUNNING", "FAILING"] {
+            let events = old_leader_acts(ends(), state(A, 7, 22.0, "RUNNING", to));
+            assert_eq!(outcome(&events, "single-leader"), Outcome::Fail, "{to}");
+        }
+        // Giving the job up is what an old leader does.
+        let events = old_leader_acts(ends(), state(A, 7, 22.0, "RUNNING", "SUSPENDED"));
+        assert_eq!(outcome(&events, "single-leader"), Outcome::Pass);
+        // Within the clock skew of the grant it is tolerated.
+        let events = old_leader_acts(ends(), state(A, 7, 20.5, "RUNNING", "RESTARTING"));
+        assert_eq!(outcome(&events, "single-leader"), Outcome::Pass);
+        // The same place with a completed checkpoint was caught already.
+        let events = old_leader_acts(
+            ends(),
+            ev(
+                A,
+                7,
+                22.0,
+                Kind::CheckpointCompleted,
+                &[("job", J), ("checkpoint", "2")],
+            ),
+        );
+        assert_eq!(outcome(&events, "single-leader"), Outcome::Fail);
+    }
+}
