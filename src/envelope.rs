@@ -60,6 +60,25 @@ impl Zone {
     }
 }
 
+impl Zone {
+    /// When `ts` is the earlier of two instants that this zone's clocks show as the same
+    /// wall-clock time (the hour repeated when daylight saving time ends), the later one.
+    /// [`Zone::to_utc`] reads such a time as the earlier instant; which one a log line
+    /// meant only the order of the log's lines can tell.
+    pub fn later_reading(&self, ts: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let Zone::Named(tz) = self else {
+            return None;
+        };
+        let local = ts.with_timezone(tz).naive_local();
+        match tz.from_local_datetime(&local) {
+            chrono::LocalResult::Ambiguous(a, b) if a.with_timezone(&Utc) == ts => {
+                Some(b.with_timezone(&Utc))
+            }
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for Zone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -598,6 +617,20 @@ mod tests {
             .and_hms_opt(2, 30, 0)
             .unwrap();
         assert_eq!(berlin.to_utc(gap).unwrap(), utc("2024-03-31T01:30:00Z"));
+        // The other reading of the repeated hour.
+        assert_eq!(
+            berlin.later_reading(utc("2024-10-27T00:30:00Z")),
+            Some(utc("2024-10-27T01:30:00Z"))
+        );
+        for t in [
+            "2024-10-27T01:30:00Z",
+            "2024-10-26T23:59:59Z",
+            "2024-03-31T01:30:00Z",
+        ] {
+            assert_eq!(berlin.later_reading(utc(t)), None, "{t}");
+        }
+        assert_eq!(Zone::Utc.later_reading(utc("2024-10-27T00:30:00Z")), None);
+        assert_eq!(fixed.later_reading(utc("2024-10-27T00:30:00Z")), None);
     }
 
     #[test]

@@ -84,6 +84,8 @@ enum Origin {
     Chain(Vec<(PathBuf, File)>),
     /// Any other byte stream, e.g. a child process's standard output ([`child`]).
     Reader(ByteStream),
+    /// Bytes already in memory.
+    Bytes(Vec<u8>),
 }
 
 /// A byte stream that is neither a file nor standard input.
@@ -122,6 +124,17 @@ impl Input {
         }
     }
 
+    /// An input whose bytes are already in memory (tests, fuzzing, library users holding
+    /// the text), read like a file of that name.
+    pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Input {
+        Input {
+            name: Arc::from(name),
+            path: Some(PathBuf::from(name)),
+            size: None,
+            origin: Origin::Bytes(bytes),
+        }
+    }
+
     /// Whether this input is standard input.
     pub fn is_stdin(&self) -> bool {
         matches!(self.origin, Origin::Stdin)
@@ -139,6 +152,7 @@ impl Input {
                 return Ok(Box::new(BufReader::with_capacity(BUF_SIZE, chain)));
             }
             Origin::Reader(s) => s.0,
+            Origin::Bytes(b) => Box::new(io::Cursor::new(b)),
         };
         let buffered = BufReader::with_capacity(
             BUF_SIZE,

@@ -170,7 +170,7 @@ pub fn color_stdout() -> bool {
 pub fn report_problems(summary: &Summary) {
     let mut err = io::stderr().lock();
     for s in &summary.sources {
-        if s.unparseable + s.unmatched + s.truncated_lines > 0 {
+        if s.unparseable + s.unmatched + s.truncated_lines + s.ambiguous_times > 0 {
             let _ = writeln!(err, "flinkha: {}", problem_line(s));
         }
     }
@@ -197,6 +197,13 @@ fn problem_line(s: &SourceSummary) -> String {
     }
     if s.truncated_lines > 0 {
         parts.push(format!("{} over-long lines truncated", s.truncated_lines));
+    }
+    if s.ambiguous_times > 0 {
+        parts.push(format!(
+            "{} records in the hour repeated when daylight saving time ended that its own order \
+             cannot place (read as the earlier time; give the files of one process in order)",
+            s.ambiguous_times
+        ));
     }
     format!("{}: {}", s.name, parts.join(", "))
 }

@@ -184,6 +184,12 @@ fn summary_line(s: &SourceSummary) -> String {
     if s.truncated_lines > 0 {
         line.push_str(&format!(", {} truncated", s.truncated_lines));
     }
+    if s.ambiguous_times > 0 {
+        line.push_str(&format!(
+            ", {} in the repeated DST hour read as the earlier time",
+            s.ambiguous_times
+        ));
+    }
     line
 }
 

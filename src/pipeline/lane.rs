@@ -80,7 +80,10 @@ pub(super) fn run_lane(
         })
     };
     // Never from inside the pool: waiting there for the pool's own tasks could deadlock.
+    // Nor with a named zone: a chunk has no clock to read the repeated hour of a
+    // daylight-saving change by.
     let chunked = !opts.follow
+        && !matches!(opts.zone, crate::envelope::Zone::Named(_))
         && inp.size.is_some_and(|s| s >= opts.chunking.threshold)
         && rayon::current_thread_index().is_none();
     let file = chunked.then(|| inp.shared_file()).flatten();

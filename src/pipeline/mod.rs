@@ -26,18 +26,23 @@
 //! lines joined (`join`). Whole JSON documents (a search response, a Loki response, gcloud's
 //! array, CloudWatch's events) are streamed entry by entry into the same way.
 //!
-//! Files, one job each: `sources` (per-line parsing of one input's sources), `wrapped` (the
-//! way of a wrapped line), `order` (a store's lines into time order), `join` (partial lines),
-//! `reorder` (the per-input reorder buffer), `lane` (one input parsed to the end), `chunked`
-//! (one large file in parallel chunks), `merge` (several inputs merged by time, also while
-//! following), `item` / `summary` / `error` (what the pipeline hands out), `progress` (the stderr
-//! line).
+//! A source's clock only moves forward: that decides how to read a local time shown twice
+//! when daylight saving time ends (`clock`). Large files are therefore not chunked with a
+//! named `--tz`: a chunk would start without its source's clock.
+//!
+//! Files, one job each: `sources` (per-line parsing of one input's sources), `clock` (reading
+//! ambiguous local times by the source's order), `wrapped` (the way of a wrapped line),
+//! `order` (a store's lines into time order), `join` (partial lines), `reorder` (the
+//! per-input reorder buffer), `lane` (one input parsed to the end), `chunked` (one large file
+//! in parallel chunks), `merge` (several inputs merged by time, also while following), `item` /
+//! `summary` / `error` (what the pipeline hands out), `progress` (the stderr line).
 //!
 //! Inputs need not be files: any byte stream is an [`Input`] (a child process's output:
-//! [`crate::input::child`]), and in follow mode new inputs may join while the pipeline runs
-//! ([`Inputs::more`]), each read from its first line.
+//! [`crate::input::child`]; bytes in memory: [`Input::from_bytes`]), and in follow mode new
+//! inputs may join while the pipeline runs ([`Inputs::more`]), each read from its first line.
 
 mod chunked;
+mod clock;
 mod error;
 mod item;
 mod join;
@@ -406,5 +411,7 @@ fn join_lanes(
 mod tests;
 #[cfg(test)]
 mod tests_follow;
+#[cfg(test)]
+mod tests_order;
 #[cfg(test)]
 mod tests_wrapped;

@@ -5,6 +5,7 @@
 //! (wrapping off, time order, partial lines joined) and comes back to [`Sources::record`].
 
 use super::chunked::{ChunkOut, Entry};
+use super::clock::Clock;
 use super::join::Joiner;
 use super::lane::{Keyed, LaneError};
 use super::order::{Order, Unit};
@@ -28,8 +29,12 @@ pub(super) struct Src {
     pub(super) pod: String,
     pub(super) container: String,
     pub(super) sum: SourceSummary,
-    /// Instant, line and order key of the last record, for `log_end`.
+    /// The latest instant of any record, and the line and order key of the last one, for
+    /// `log_end`: it goes after every record of its source, also when the last records are
+    /// out of order.
     pub(super) last: Option<(DateTime<Utc>, u64, u64)>,
+    /// The source's clock, which reads ambiguous local times.
+    pub(super) clock: Clock,
     pub(super) last_text: String,
     /// The event of the last record while the record may still go on: its exception (the
     /// first continuation line) joins it, see [`wants_exception`].
@@ -99,6 +104,7 @@ impl Src {
             pod: pod.to_string(),
             container: container.to_string(),
             last: None,
+            clock: Clock::default(),
             last_text: String::new(),
             held: None,
             lead: None,
@@ -121,6 +127,7 @@ impl Src {
             ignored,
             unmatched,
             truncated_lines,
+            ambiguous_times,
             first_ts,
             last_ts,
         } = chunk.sum;
@@ -139,10 +146,12 @@ impl Src {
         s.ignored += ignored;
         s.unmatched += unmatched;
         s.truncated_lines += truncated_lines;
+        s.ambiguous_times += ambiguous_times;
         s.first_ts = s.first_ts.or(first_ts);
         s.last_ts = last_ts.or(s.last_ts);
         if let Some((ts, line, order)) = chunk.last {
-            self.last = Some((ts, line + offset, order + offset));
+            let latest = self.last.map_or(ts, |(t, _, _)| t.max(ts));
+            self.last = Some((latest, line + offset, order + offset));
             self.last_text = chunk.last_text;
         }
         if let Some(mut k) = chunk.held {
@@ -345,13 +354,18 @@ impl<'o> Sources<'o> {
         if let Some(k) = src.held.take() {
             self.spill = Some(k);
         }
-        let ts = ts.unwrap_or(env.ts);
+        let ts = src
+            .clock
+            .read(ts.unwrap_or(env.ts), ts.is_some(), &opts.zone, &mut src.sum);
         src.sum.records += 1;
         src.sum.first_ts.get_or_insert(ts);
         src.sum.last_ts = Some(ts);
-        src.last = Some((ts, line, order));
+        let latest = src.last.map_or(ts, |(t, _, _)| t.max(ts));
+        src.last = Some((latest, line, order));
+        // Evidence is shown as text: without the colour codes the line may carry.
+        let rest = envelope::strip_ansi(text);
         src.last_text.clear();
-        src.last_text.push_str(text);
+        src.last_text.push_str(&rest);
         let msg: &str = &env.message;
         let head = match memchr::memchr(b'\n', msg.as_bytes()) {
             Some(p) => msg.get(..p).unwrap_or(msg),
@@ -367,7 +381,7 @@ impl<'o> Sources<'o> {
                     line,
                     kind,
                     fields,
-                    text: text.to_string(),
+                    text: rest.into_owned(),
                 })
             }
             Classified::Unmatched => {
@@ -381,7 +395,7 @@ impl<'o> Sources<'o> {
                     ts,
                     level: env.level.into_owned(),
                     logger: env.logger.into_owned(),
-                    text: text.to_string(),
+                    text: rest.into_owned(),
                 })
             }
             Classified::Ignored => {

@@ -27,6 +27,9 @@ pub struct SourceSummary {
     pub unmatched: u64,
     /// Lines longer than [`crate::input::MAX_LINE`] bytes, of which only the start was kept.
     pub truncated_lines: u64,
+    /// Records whose local time lies in the hour repeated when daylight saving time ended
+    /// and that the source's own order could not place: read as the earlier instant.
+    pub ambiguous_times: u64,
     /// Instant of the first record.
     pub first_ts: Option<DateTime<Utc>>,
     /// Instant of the last record.
@@ -44,6 +47,7 @@ impl SourceSummary {
         self.ignored += o.ignored;
         self.unmatched += o.unmatched;
         self.truncated_lines += o.truncated_lines;
+        self.ambiguous_times += o.ambiguous_times;
         self.first_ts = match (self.first_ts, o.first_ts) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
