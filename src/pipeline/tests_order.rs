@@ -103,9 +103,8 @@ fn the_repeated_dst_hour_is_read_in_each_sources_order() {
 
 #[test]
 fn colour_codes_stay_out_of_events_and_evidence() {
-    let log = format!(
-        "\x1b[37m2026-11-25 12:39:27,178\x1b[m \x1b[32mINFO \x1b[m org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint   [] - http://127.0.0.1:8081 was granted leadership with leaderSessionID=2a241e3b-f6dd-47d9-aeb0-5e3445fa5aff\x1b[0m\n"
-    );
+    let log = "\x1b[37m2026-11-25 12:39:27,178\x1b[m \x1b[32mINFO \x1b[m org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint   [] - http://127.0.0.1:8081 was granted leadership with leaderSessionID=2a241e3b-f6dd-47d9-aeb0-5e3445fa5aff\x1b[0m\n"
+        .to_string();
     let (evs, _) = events(&[("jm.log", log)], "UTC");
     assert_eq!(evs[0].kind, Kind::LeadershipGranted);
     assert_eq!(
