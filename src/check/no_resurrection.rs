@@ -27,7 +27,7 @@ impl Invariant for NoResurrection {
         ID
     }
 
-    fn observe(&mut self, ev: &Event, model: &Model, _cfg: &Config, out: &mut Vec<Finding>) {
+    fn observe(&mut self, ev: &Event, model: &Model, cfg: &Config, out: &mut Vec<Finding>) {
         if matches!(
             ev.kind,
             Kind::JobRecoverySkipped | Kind::JobSubmissionRefused
@@ -43,6 +43,18 @@ impl Invariant for NoResurrection {
         let job = job.as_str();
         let Some(j) = model.job(job) else { return };
         if self.failed.contains(job) {
+            return;
+        }
+        // A checkpoint logged by the same process right around the job's end (the last
+        // one finishing as the job does, its line a few milliseconds out of order) is not
+        // the job running again.
+        let in_flight = matches!(
+            ev.kind,
+            Kind::CheckpointTriggered | Kind::CheckpointCompleted
+        ) && j.terminal.as_ref().is_some_and(|(_, ts, e)| {
+            e.source == *ev.source && ev.ts.signed_duration_since(*ts) <= cfg.clock_skew
+        });
+        if in_flight {
             return;
         }
         let end = match (&j.terminal, &j.cleanup) {

@@ -128,3 +128,30 @@ fn an_old_leader_changing_a_job_state_after_the_new_grant_fails_single_leader() 
         assert_eq!(outcome(&events, "single-leader"), Outcome::Fail);
     }
 }
+
+/// The last checkpoint of a finishing job logged a few milliseconds after its FINISHED
+/// state (two threads) is not the job running again; one a while later, or by another
+/// process, is.
+#[test]
+fn a_checkpoint_finishing_with_its_job_is_no_resurrection() {
+    let story = |src: &str, at: f64| {
+        vec![
+            ev(A, 1, 0.0, Kind::ProcessStarted, &[]),
+            grant(A, 2, 1.0, "dispatcher", S1),
+            state(A, 3, 2.0, "CREATED", "RUNNING"),
+            state(A, 4, 5.0, "RUNNING", "FINISHED"),
+            ev(
+                src,
+                5,
+                at,
+                Kind::CheckpointCompleted,
+                &[("job", J), ("checkpoint", "3")],
+            ),
+            ev(A, 6, 5.25, Kind::HaCleanupStarted, &[("job", J)]),
+            ev(A, 7, 20.0, Kind::LogEnd, &[]),
+        ]
+    };
+    assert_eq!(outcome(&story(A, 5.125), "no-resurrection"), Outcome::Pass);
+    assert_eq!(outcome(&story(A, 9.0), "no-resurrection"), Outcome::Fail);
+    assert_eq!(outcome(&story(B, 5.125), "no-resurrection"), Outcome::Fail);
+}

@@ -1,0 +1,71 @@
+//! What the pipeline targets share: the built-in grammar compiled once, and a run of the
+//! whole pipeline on in-memory inputs that checks the per-source accounting.
+
+use flinkha::envelope::Zone;
+use flinkha::events::Kind;
+use flinkha::grammar::Grammar;
+use flinkha::input::Input;
+use flinkha::pipeline::{run_inputs, Chunking, Item, Options, Summary};
+use std::sync::{Arc, OnceLock};
+
+/// The built-in grammars, compiled on first use.
+pub fn grammar() -> Arc<Grammar> {
+    static G: OnceLock<Arc<Grammar>> = OnceLock::new();
+    G.get_or_init(|| Arc::new(Grammar::builtin().expect("built-in grammar compiles")))
+        .clone()
+}
+
+/// Run the pipeline over `inputs` (name, bytes); every item, and the summary. Checks that
+/// every line is accounted for exactly once and that every source that had a record ends
+/// with one `log_end`.
+pub fn run(inputs: Vec<(String, Vec<u8>)>, zone: Zone, follow: bool) -> (Vec<Item>, Summary) {
+    let opts = Options {
+        zone,
+        grammar: grammar(),
+        want_unmatched: true,
+        progress: false,
+        follow,
+        chunking: Chunking::OFF,
+    };
+    let lines: u64 = inputs.iter().map(|(_, b)| physical_lines(b)).sum();
+    let inputs = inputs
+        .into_iter()
+        .map(|(name, bytes)| Input::from_bytes(&name, bytes))
+        .collect();
+    let mut items = Vec::new();
+    let summary = run_inputs(inputs, &opts, &mut |i| {
+        items.push(i);
+        Ok(())
+    })
+    .expect("in-memory inputs cannot fail to read");
+    let total = summary.total();
+    assert_eq!(total.lines, lines, "every physical line is counted");
+    for s in &summary.sources {
+        assert_eq!(
+            s.lines,
+            s.records + s.continuation_lines + s.unparseable,
+            "{s:?}"
+        );
+        assert!(s.events + s.unmatched + s.ignored <= s.records, "{s:?}");
+    }
+    // One `log_end` per source with records (sources of several inputs may share a name:
+    // the same pod in two `kubectl logs` files).
+    let mut names: Vec<&str> = summary.sources.iter().filter(|s| s.records > 0).map(|s| s.name.as_str()).collect();
+    let mut ends: Vec<&str> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Event(e) if e.kind == Kind::LogEnd => Some(&*e.source),
+            _ => None,
+        })
+        .collect();
+    names.sort_unstable();
+    ends.sort_unstable();
+    assert_eq!(names, ends);
+    (items, summary)
+}
+
+/// Lines as the line reader counts them: a last line without newline counts.
+pub fn physical_lines(b: &[u8]) -> u64 {
+    let n = b.iter().filter(|&&c| c == b'\n').count() as u64;
+    n + u64::from(!b.is_empty() && b.last() != Some(&b'\n'))
+}

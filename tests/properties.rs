@@ -1,0 +1,297 @@
+//! Properties every verdict must keep, over the Flink HA simulator's histories
+//! (`tests/sim`): a correct history never FAILs, nor does any prefix of it (cut at any
+//! instant); benign transformations of its logs keep the verdicts; each injected violation
+//! is found, and only it.
+//!
+//! Histories run through the library (the whole pipeline on in-memory logs, then the
+//! checker). `FLINKHA_PROPTEST_CASES` sets how many histories (default 120),
+//! `FLINKHA_PROPTEST_SEED` the first seed; a failure prints its seed and the history shrunk
+//! to a minimal one that still fails.
+
+mod sim;
+
+use flinkha::check::model::Outcome;
+use flinkha::check::{Checker, Config};
+use flinkha::envelope::Zone;
+use flinkha::events::Event;
+use flinkha::grammar::Grammar;
+use flinkha::input::Input;
+use flinkha::pipeline::{run_inputs, Chunking, Item, Options};
+use sim::{Log, Op, Rng, Run, Style};
+use std::io::Write as _;
+use std::sync::{Arc, OnceLock};
+
+fn grammar() -> Arc<Grammar> {
+    static G: OnceLock<Arc<Grammar>> = OnceLock::new();
+    G.get_or_init(|| Arc::new(Grammar::builtin().unwrap()))
+        .clone()
+}
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+/// Every event of `logs`, through the whole pipeline.
+fn events(logs: &[Log], zone: &Zone) -> Vec<Event> {
+    let opts = Options {
+        zone: *zone,
+        grammar: grammar(),
+        want_unmatched: false,
+        progress: false,
+        follow: false,
+        chunking: Chunking::OFF,
+    };
+    let inputs = logs
+        .iter()
+        .map(|(n, t)| Input::from_bytes(n, t.clone().into_bytes()))
+        .collect();
+    let mut out = Vec::new();
+    run_inputs(inputs, &opts, &mut |i| {
+        if let Item::Event(e) = i {
+            out.push(e);
+        }
+        Ok(())
+    })
+    .unwrap();
+    out
+}
+
+/// The verdicts as a sorted multiset of (invariant, job, verdict).
+type Verdicts = Vec<(String, Option<String>, Outcome)>;
+
+fn verdicts(evs: &[Event]) -> Verdicts {
+    let mut c = Checker::new(Config::default());
+    for e in evs {
+        c.observe(e);
+    }
+    let mut v: Verdicts = c
+        .finish()
+        .invariants
+        .into_iter()
+        .map(|v| (v.id, v.job, v.verdict))
+        .collect();
+    v.sort_by(|a, b| (&a.0, &a.1, a.2 as u8).cmp(&(&b.0, &b.1, b.2 as u8)));
+    v
+}
+
+fn fails(v: &Verdicts) -> Vec<&str> {
+    let mut f: Vec<&str> = v
+        .iter()
+        .filter(|x| x.2 == Outcome::Fail)
+        .map(|x| x.0.as_str())
+        .collect();
+    f.dedup();
+    f
+}
+
+/// The logs a run renders to, with the zone to read them in.
+fn logs(run: &Run, style: Style) -> (Vec<Log>, Zone) {
+    let zone = match style.local {
+        Some(tz) => Zone::Named(tz),
+        None => Zone::Utc,
+    };
+    (sim::render(run, style), zone)
+}
+
+fn style_for(seed: u64) -> Style {
+    let mut r = Rng(seed ^ 0x57_7e);
+    Style {
+        layout: sim::LAYOUTS[r.below(4) as usize],
+        wording: sim::WORDINGS[r.below(3) as usize],
+        // 2026-11-25 12:00 UTC, give or take a day.
+        base_ms: 1_795_608_000_000 + r.below(86_400_000) as i64,
+        local: None,
+    }
+}
+
+/// A prefix of a run: every process cut at instant `t`, keeping either the records dated
+/// up to `t` or (`by_line`) the lines before the first one dated after it.
+fn cut(run: &Run, t: i64, by_line: bool) -> Run {
+    let mut out = run.clone();
+    let mut stopped = vec![false; run.processes];
+    out.recs.retain(|r| {
+        if by_line {
+            if r.ms > t {
+                stopped[r.jm] = true;
+            }
+            !stopped[r.jm]
+        } else {
+            r.ms <= t
+        }
+    });
+    out
+}
+
+/// Property 1 and the base case: the run and its prefixes never FAIL.
+fn prefixes_never_fail(run: &Run, style: Style, rng: &mut Rng) -> Result<(), String> {
+    let (l, zone) = logs(run, style);
+    let whole = verdicts(&events(&l, &zone));
+    if !fails(&whole).is_empty() {
+        return Err(format!(
+            "the whole correct history FAILs: {:?}",
+            fails(&whole)
+        ));
+    }
+    let span = run.recs.iter().map(|r| r.ms).max().unwrap_or(0);
+    let mut instants = Vec::new();
+    for _ in 0..3 {
+        let r = &run.recs[rng.below(run.recs.len() as u64) as usize];
+        instants.push(r.ms);
+        instants.push(r.ms + 1);
+    }
+    // Right after a leadership grant: where prefixes went wrong before.
+    let grants: Vec<i64> = run.terms.iter().map(|t| t.1).collect();
+    if let Some(&g) = grants.get(rng.below(grants.len() as u64) as usize) {
+        instants.extend([g + 1, g + 2, g + 3]);
+    }
+    instants.push(rng.below(span as u64 + 1) as i64);
+    for t in instants {
+        for by_line in [false, true] {
+            let p = cut(run, t, by_line);
+            if p.recs.is_empty() {
+                continue;
+            }
+            let (l, zone) = logs(&p, style);
+            let v = verdicts(&events(&l, &zone));
+            if !fails(&v).is_empty() {
+                return Err(format!(
+                    "the prefix cut at {t} ms (by line: {by_line}) FAILs {:?}",
+                    fails(&v)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Property 3: each injection that applies is found, and only it.
+fn injections_are_found(run: &Run, style: Style, rng: &mut Rng) -> Result<(), String> {
+    for what in sim::INJECTIONS {
+        let Some(bad) = sim::inject(run, what, rng.next()) else {
+            continue;
+        };
+        let (l, zone) = logs(&bad, style);
+        let v = verdicts(&events(&l, &zone));
+        let got = fails(&v);
+        if got != vec![what.invariant()] {
+            let dir = std::env::temp_dir().join(format!("flinkha-injected-{what:?}"));
+            let _ = std::fs::create_dir_all(&dir);
+            for (name, text) in &l {
+                let _ = std::fs::write(dir.join(name), text);
+            }
+            return Err(format!(
+                "injected {what:?}: expected exactly {} to FAIL, got {got:?} (logs in {})",
+                what.invariant(),
+                dir.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One history under every property; the error says which failed.
+fn check_history(ops: &[Op], seed: u64) -> Result<(), String> {
+    let run = sim::simulate(ops, seed);
+    if run.recs.is_empty() {
+        return Ok(());
+    }
+    let style = style_for(seed);
+    let mut rng = Rng(seed ^ 0xface);
+    prefixes_never_fail(&run, style, &mut rng)?;
+    injections_are_found(&run, style, &mut rng)?;
+    Ok(())
+}
+
+/// A property of one history (its operations and seed): `Err` says how it failed.
+type Property = dyn Fn(&[Op], u64) -> Result<(), String> + Sync;
+
+/// Remove operations while the failure persists: a minimal failing history.
+fn shrink(mut ops: Vec<Op>, seed: u64, check: &Property) -> (Vec<Op>, String) {
+    let mut err = check(&ops, seed).err().unwrap_or_default();
+    // Shrink towards the same failure, not just any.
+    let kind = |e: &str| e.split(':').next().unwrap_or("").to_string();
+    let want = kind(&err);
+    loop {
+        let mut smaller = false;
+        let mut i = 0;
+        while i < ops.len() {
+            let mut t = ops.clone();
+            t.remove(i);
+            match check(&t, seed) {
+                Err(e) if kind(&e) == want => {
+                    ops = t;
+                    err = e;
+                    smaller = true;
+                }
+                _ => i += 1,
+            }
+        }
+        if !smaller {
+            return (ops, err);
+        }
+    }
+}
+
+/// Run `check` over many seeded histories; on failure, shrink and report the seed.
+fn for_histories(name: &str, check: &Property) {
+    let cases = env_u64("FLINKHA_PROPTEST_CASES", 120);
+    let first = env_u64("FLINKHA_PROPTEST_SEED", 0x0f11_4ca7);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    // Seeds split over the cores; the first failure (lowest seed of its thread) is shrunk.
+    let failed: Vec<(u64, String)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    (first..first + cases)
+                        .filter(|seed| seed % threads == t)
+                        .find_map(|seed| {
+                            let mut rng = Rng(seed);
+                            let len = 4 + rng.below(40) as usize;
+                            let ops = sim::generate(&mut rng, len);
+                            check(&ops, seed).err().map(|e| (seed, e))
+                        })
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().ok().flatten())
+            .collect()
+    });
+    if let Some((seed, e)) = failed.into_iter().min_by_key(|f| f.0) {
+        let mut rng = Rng(seed);
+        let len = 4 + rng.below(40) as usize;
+        let ops = sim::generate(&mut rng, len);
+        {
+            let (min, err) = shrink(ops, seed, check);
+            let dump = dump(&min, seed);
+            let _ = std::io::stderr().flush();
+            panic!(
+                "{name}: history of seed {seed} fails (rerun with FLINKHA_PROPTEST_SEED={seed} FLINKHA_PROPTEST_CASES=1): {e}\n\
+                 shrunk to {} operations: {min:?}\nwhich fails with: {err}\nstyle: {:?}\nits logs: {dump}",
+                min.len(),
+                style_for(seed)
+            );
+        }
+    }
+}
+
+/// Write the logs of a history to a directory kept for inspection; its path.
+fn dump(ops: &[Op], seed: u64) -> String {
+    let run = sim::simulate(ops, seed);
+    let (l, _) = logs(&run, style_for(seed));
+    let dir = std::env::temp_dir().join(format!("flinkha-history-{seed}"));
+    let _ = std::fs::create_dir_all(&dir);
+    for (name, text) in l {
+        let _ = std::fs::write(dir.join(name), text);
+    }
+    dir.display().to_string()
+}
+
+#[test]
+fn simulated_histories_keep_every_property() {
+    for_histories("properties", &check_history);
+}
