@@ -16,7 +16,7 @@ use flinkha::envelope::Zone;
 use flinkha::events::Event;
 use flinkha::grammar::Grammar;
 use flinkha::input::Input;
-use flinkha::pipeline::{run_inputs, Chunking, Item, Options};
+use flinkha::pipeline::{run_inputs, Chunking, Inputs, Item, Options};
 use sim::{Log, Op, Rng, Run, Style};
 use std::io::Write as _;
 use std::sync::{Arc, OnceLock};
@@ -43,11 +43,13 @@ fn events(logs: &[Log], zone: &Zone) -> Vec<Event> {
         progress: false,
         follow: false,
         chunking: Chunking::OFF,
+        input_format: Default::default(),
     };
-    let inputs = logs
+    let opened = logs
         .iter()
         .map(|(n, t)| Input::from_bytes(n, t.clone().into_bytes()))
         .collect();
+    let inputs = Inputs { opened, more: None };
     let mut out = Vec::new();
     run_inputs(inputs, &opts, &mut |i| {
         if let Item::Event(e) = i {

@@ -5,7 +5,7 @@ use flinkha::envelope::Zone;
 use flinkha::events::Kind;
 use flinkha::grammar::Grammar;
 use flinkha::input::Input;
-use flinkha::pipeline::{run_inputs, Chunking, Item, Options, Summary};
+use flinkha::pipeline::{run_inputs, Chunking, Inputs, Item, Options, Summary};
 use std::sync::{Arc, OnceLock};
 
 /// The built-in grammars, compiled on first use.
@@ -26,12 +26,14 @@ pub fn run(inputs: Vec<(String, Vec<u8>)>, zone: Zone, follow: bool) -> (Vec<Ite
         progress: false,
         follow,
         chunking: Chunking::OFF,
+        input_format: Default::default(),
     };
     let lines: u64 = inputs.iter().map(|(_, b)| physical_lines(b)).sum();
-    let inputs = inputs
+    let opened = inputs
         .into_iter()
         .map(|(name, bytes)| Input::from_bytes(&name, bytes))
         .collect();
+    let inputs = Inputs { opened, more: None };
     let mut items = Vec::new();
     let summary = run_inputs(inputs, &opts, &mut |i| {
         items.push(i);

@@ -201,7 +201,7 @@ fn problem_line(s: &SourceSummary) -> String {
     if s.ambiguous_times > 0 {
         parts.push(format!(
             "{} records in the hour repeated when daylight saving time ended that its own order \
-             cannot place (read as the earlier time; give the files of one process in order)",
+             cannot place for certain (read as the earlier, summer-time instant)",
             s.ambiguous_times
         ));
     }

@@ -172,7 +172,7 @@ pub(super) fn parse_chunk(
         if let Some((i, true)) = parsed.pod {
             entries.push(Entry::NewPod(i));
         }
-        if let Some(k) = parsed.released {
+        for k in parsed.released {
             entries.push(Entry::Item(parsed.pod.map(|(i, _)| i), k));
         }
         if let Some(k) = parsed.item {

@@ -35,6 +35,11 @@ pub(super) struct Src {
     pub(super) last: Option<(DateTime<Utc>, u64, u64)>,
     /// The source's clock, which reads ambiguous local times.
     pub(super) clock: Clock,
+    /// Items of the source's opening records in the repeated hour of a DST change, held
+    /// until the clock decides their reading, with their later reading.
+    pub(super) dst_held: Vec<(Keyed, DateTime<Utc>)>,
+    /// Later minus earlier reading of the held run.
+    pub(super) held_shift: TimeDelta,
     pub(super) last_text: String,
     /// The event of the last record while the record may still go on: its exception (the
     /// first continuation line) joins it, see [`wants_exception`].
@@ -105,6 +110,8 @@ impl Src {
             container: container.to_string(),
             last: None,
             clock: Clock::default(),
+            dst_held: Vec::new(),
+            held_shift: TimeDelta::zero(),
             last_text: String::new(),
             held: None,
             lead: None,
@@ -165,6 +172,33 @@ impl Src {
     }
 }
 
+impl Src {
+    /// The held items, now that the clock decided: with their later reading when
+    /// `second` (the counts and the end instant shift with them).
+    pub(super) fn release(&mut self, second: bool) -> Vec<Keyed> {
+        let shift = self.held_shift;
+        if second {
+            let s = &mut self.sum;
+            s.first_ts = s.first_ts.map(|t| t + shift);
+            s.last_ts = s.last_ts.map(|t| t + shift);
+            self.last = self.last.map(|(t, l, o)| (t + shift, l, o));
+        }
+        self.dst_held
+            .drain(..)
+            .map(|(mut k, later)| {
+                if second {
+                    k.ts = later;
+                    match &mut k.item {
+                        Item::Event(e) => e.ts = later,
+                        Item::Unmatched(u) => u.ts = later,
+                    }
+                }
+                k
+            })
+            .collect()
+    }
+}
+
 /// What one physical line yields.
 pub(super) struct Parsed {
     /// The pod source the line belongs to (`None`: the input's own source), and whether
@@ -177,9 +211,10 @@ pub(super) struct Parsed {
     pub(super) deferred: Option<Box<Unit<'static>>>,
     /// Whether that store gives its lines in no order along time.
     pub(super) unordered: bool,
-    /// An earlier event this line released (its record ended, or this line was its
-    /// exception): it comes before `item`.
-    pub(super) released: Option<Keyed>,
+    /// Earlier items this line released (an event whose record ended or whose exception
+    /// this line was; records held for the repeated DST hour that this line's instant
+    /// decided): they come before `item`, in this order.
+    pub(super) released: Vec<Keyed>,
 }
 
 /// The sources of one input (or of one chunk of it) and the per-line parsing step, shared
@@ -198,9 +233,9 @@ pub(super) struct Sources<'o> {
     pub(super) defer: bool,
     /// Lines taken back from the ordering stage so far (their order key).
     pub(super) released: u64,
-    /// A held event the last [`Sources::record`] call released, for the caller to emit
+    /// Held items the last [`Sources::record`] call released, for the caller to emit
     /// before that call's item.
-    pub(super) spill: Option<Keyed>,
+    pub(super) spill: Vec<Keyed>,
 }
 
 impl<'o> Sources<'o> {
@@ -214,7 +249,7 @@ impl<'o> Sources<'o> {
             join: Joiner::default(),
             defer: false,
             released: 0,
-            spill: None,
+            spill: Vec::new(),
         }
     }
 
@@ -285,7 +320,7 @@ impl<'o> Sources<'o> {
             item,
             deferred: None,
             unordered: false,
-            released: self.spill.take(),
+            released: std::mem::take(&mut self.spill),
         }
     }
 
@@ -299,7 +334,7 @@ impl<'o> Sources<'o> {
             item: None,
             deferred: None,
             unordered: false,
-            released: None,
+            released: Vec::new(),
         }
     }
 
@@ -347,16 +382,23 @@ impl<'o> Sources<'o> {
             // The record's first continuation line: the held event's exception, if any.
             if let Some(mut k) = src.held.take() {
                 attach_exception(&mut k, text);
-                self.spill = Some(k);
+                self.spill.push(k);
             }
             return None;
         };
         if let Some(k) = src.held.take() {
-            self.spill = Some(k);
+            self.spill.push(k);
         }
-        let ts = src
-            .clock
-            .read(ts.unwrap_or(env.ts), ts.is_some(), &opts.zone, &mut src.sum);
+        let reading =
+            src.clock
+                .read(ts.unwrap_or(env.ts), ts.is_some(), &opts.zone, &mut src.sum);
+        if let Some(second) = reading.run_decided {
+            self.spill.extend(src.release(second));
+        }
+        if let Some(later) = reading.later {
+            src.held_shift = later - reading.ts;
+        }
+        let ts = reading.ts;
         src.sum.records += 1;
         src.sum.first_ts.get_or_insert(ts);
         src.sum.last_ts = Some(ts);
@@ -410,6 +452,10 @@ impl<'o> Sources<'o> {
             sub: 0,
             item,
         };
+        if let Some(later) = reading.later {
+            src.dst_held.push((keyed, later));
+            return None;
+        }
         match &keyed.item {
             Item::Event(e) if wants_exception(e.kind) => {
                 src.held = Some(keyed);
@@ -463,7 +509,7 @@ impl<'o> LaneState<'o> {
         if let Some((_, true)) = parsed.pod {
             self.pod_added();
         }
-        if let Some(k) = parsed.released {
+        for k in parsed.released {
             self.reorder.push(k, emit)?;
         }
         if let Some(u) = parsed.deferred {
@@ -584,6 +630,11 @@ impl<'o> LaneState<'o> {
         }
         srcs.append(&mut sources.pods);
         for s in &mut srcs {
+            if let Some(second) = s.clock.finish(&mut s.sum) {
+                for k in s.release(second) {
+                    self.reorder.push(k, emit)?;
+                }
+            }
             if let Some(k) = s.held.take() {
                 self.reorder.push(k, emit)?;
             }

@@ -28,7 +28,8 @@ pub struct SourceSummary {
     /// Lines longer than [`crate::input::MAX_LINE`] bytes, of which only the start was kept.
     pub truncated_lines: u64,
     /// Records whose local time lies in the hour repeated when daylight saving time ended
-    /// and that the source's own order could not place: read as the earlier instant.
+    /// and that the source's own order could not place with certainty (its log opens in
+    /// that hour): read as the earlier instant.
     pub ambiguous_times: u64,
     /// Instant of the first record.
     pub first_ts: Option<DateTime<Utc>>,

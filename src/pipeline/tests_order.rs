@@ -14,6 +14,7 @@ fn events(logs: &[(&str, String)], zone: &str) -> (Vec<Event>, Summary) {
         progress: false,
         follow: false,
         chunking: Chunking::OFF,
+        input_format: Default::default(),
     };
     let opened = logs
         .iter()
@@ -95,7 +96,7 @@ fn the_repeated_dst_hour_is_read_in_each_sources_order() {
     assert_eq!(ts, vec!["2024-10-27T01:30:00.000Z"]);
     assert!(summary.sources.iter().all(|s| s.ambiguous_times == 0));
 
-    // A source that starts inside the repeated hour has nothing to go by: reported.
+    // A source that lies wholly inside the repeated hour has nothing to go by: reported.
     let c = ck("02:30:00,000", 1);
     let (_, summary) = events(&[("c.log", c)], "Europe/Berlin");
     assert_eq!(summary.sources[0].ambiguous_times, 1);

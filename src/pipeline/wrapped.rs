@@ -47,7 +47,7 @@ impl Sources<'_> {
                 item: None,
                 deferred: Some(Box::new(unit.into_owned())),
                 unordered: layout.unordered(),
-                released: None,
+                released: Vec::new(),
             };
         }
         let item = self.unit(unit, line);
@@ -56,7 +56,7 @@ impl Sources<'_> {
             item,
             deferred: None,
             unordered: false,
-            released: self.spill.take(),
+            released: std::mem::take(&mut self.spill),
         }
     }
 
@@ -107,7 +107,7 @@ impl Sources<'_> {
         for p in self.join.drain() {
             let env = envelope::parse_line(&p.text, &self.opts.zone);
             let item = self.record(p.src, p.ts, first_line(&p.text), env, p.line, p.order);
-            out.extend(self.spill.take());
+            out.append(&mut self.spill);
             out.extend(item);
         }
         out
@@ -145,7 +145,7 @@ impl LaneState<'_> {
         order.push(u, &mut |u| {
             sources.released += 1;
             let item = sources.unit(u, sources.released);
-            if let Some(k) = sources.spill.take() {
+            for k in sources.spill.drain(..) {
                 reorder.push(k, emit)?;
             }
             match item {
@@ -171,7 +171,7 @@ impl LaneState<'_> {
         if let Some((_, true)) = parsed.pod {
             self.pod_added();
         }
-        if let Some(k) = parsed.released {
+        for k in parsed.released {
             self.reorder.push(k, emit)?;
         }
         if let Some(u) = parsed.deferred {
@@ -197,7 +197,7 @@ impl LaneState<'_> {
             order.finish(&mut |u| {
                 sources.released += 1;
                 let item = sources.unit(u, sources.released);
-                if let Some(k) = sources.spill.take() {
+                for k in sources.spill.drain(..) {
                     reorder.push(k, emit)?;
                 }
                 match item {
