@@ -193,7 +193,7 @@ fn cut_events(
             out.push((e.ts.timestamp_millis(), i, e.line, 0, e.clone()));
         }
     }
-    out.sort_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
+    out.sort_by_key(|a| (a.0, a.1, a.2, a.3));
     out.into_iter().map(|x| x.4).collect()
 }
 
