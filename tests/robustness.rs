@@ -332,3 +332,63 @@ fn a_grammar_directory_without_grammars_is_an_error_naming_it() {
         "{err}"
     );
 }
+
+/// Found by the `pipeline` fuzz target: two `kubectl logs --prefix` files with the same pod
+/// (the previous and the current container's log, saved apart) are two sources of one name,
+/// each ending with its own `log_end`; checking them ends normally.
+#[test]
+fn one_pod_in_two_kubectl_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = "[pod/flink-jm-b/c] 2026-11-25T12:33:32.147001Z 2026-11-25 12:33:32,147 INFO  org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint [] - http://127.0.0.1:8081 was granted leadership with leaderSessionID=e121f084-4a4d-4a43-bf6c-09a46f25e587\n";
+    std::fs::write(dir.path().join("previous.log"), line).unwrap();
+    std::fs::write(
+        dir.path().join("current.log"),
+        line.replace("12:33:32", "12:34:29"),
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (code, out, _, _) = flinkha(&["events", d], Duration::from_secs(60));
+    assert_eq!(code, 0);
+    assert_eq!(out.matches("\"source\":\"flink-jm-b\"").count(), 2, "{out}");
+    let (code, _, _) = check_json(dir.path());
+    assert!(code == 0 || code == 1);
+}
+
+/// A log coloured by log4j's `%highlight` (or a console appender's colours kept by the
+/// container runtime) reads as the plain log: same verdicts.
+#[test]
+fn ansi_coloured_logs_check_like_plain_ones() {
+    let plain = Path::new(DIR).join("samples/corpus/1.20.5/happy");
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(&plain).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if !name.ends_with(".log") {
+            continue;
+        }
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        let coloured: String = text
+            .lines()
+            .map(|l| match l.get(24..29) {
+                Some(lvl @ ("INFO " | "WARN " | "ERROR")) => {
+                    format!("{}\x1b[32m{lvl}\x1b[m{}\n", &l[..24], &l[29..])
+                }
+                _ => format!("{l}\n"),
+            })
+            .collect();
+        std::fs::write(dir.path().join(name), coloured).unwrap();
+    }
+    let verdicts = |doc: &serde_json::Value| -> Vec<String> {
+        let mut v: Vec<String> = doc["invariants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| format!("{} {} {}", v["id"], v["job"], v["verdict"]))
+            .collect();
+        v.sort();
+        v
+    };
+    let (_, want, _) = check_json(&plain);
+    let (_, got, _) = check_json(dir.path());
+    assert_eq!(verdicts(&got), verdicts(&want));
+    assert!(!serde_json::to_string(&got).unwrap().contains("\\u001b"));
+}
