@@ -515,3 +515,307 @@ fn benign_transformations_of_every_sample_keep_the_verdicts() {
         }
     }
 }
+
+/// Order changed events as the pipeline would deliver them: by time (stable), each
+/// source's `log_end` after its latest event.
+fn reorder(mut evs: Vec<Event>) -> Vec<Event> {
+    let mut latest: std::collections::HashMap<String, chrono::DateTime<chrono::Utc>> =
+        Default::default();
+    for e in &evs {
+        let t = latest.entry(e.source.to_string()).or_insert(e.ts);
+        *t = (*t).max(e.ts);
+    }
+    for e in &mut evs {
+        if e.kind == Kind::LogEnd {
+            e.ts = latest[&*e.source];
+        }
+    }
+    let mut keyed: Vec<(usize, Event)> = evs.into_iter().enumerate().collect();
+    keyed.sort_by_key(|(i, e)| (e.ts, u8::from(e.kind == Kind::LogEnd), *i));
+    keyed.into_iter().map(|(_, e)| e).collect()
+}
+
+fn ms(e: &Event, d: i64) -> chrono::DateTime<chrono::Utc> {
+    e.ts + chrono::Duration::milliseconds(d)
+}
+
+/// Every applicable place of one injected violation in a correct run's events: the changed
+/// events, and the invariant that must FAIL alone.
+fn injections(all: &[Event]) -> Vec<(String, &'static str, Vec<Event>)> {
+    let mut out = Vec::new();
+    let job = |e: &Event| e.fields.job.clone().unwrap_or_default();
+    let completed_before = |i: usize, j: &str, below: u64| {
+        all[..i]
+            .iter()
+            .filter(|p| {
+                p.kind == Kind::CheckpointCompleted
+                    && p.job() == Some(j)
+                    && p.fields.savepoint != Some(true)
+            })
+            .filter_map(|p| p.fields.checkpoint)
+            .filter(|c| *c < below)
+            .max()
+    };
+    let sources_after = |t: chrono::DateTime<chrono::Utc>, src: &str| {
+        all.iter()
+            .any(|x| *x.source == *src && x.ts > t && x.kind != Kind::LogEnd)
+    };
+    for (i, e) in all.iter().enumerate() {
+        let j = job(e);
+        match e.kind {
+            // A restore of an older checkpoint than the latest completed.
+            Kind::CheckpointRestored if e.fields.savepoint != Some(true) => {
+                if let Some(older) = e.fields.checkpoint.and_then(|c| completed_before(i, &j, c)) {
+                    let mut v = all.to_vec();
+                    v[i].fields.checkpoint = Some(older);
+                    out.push((
+                        format!("restore of {older} at line {}", e.line),
+                        "recover-latest",
+                        v,
+                    ));
+                }
+            }
+            // A completion with an id not greater than an earlier one, before the next
+            // completion of that job (so no restore depends on it).
+            Kind::CheckpointCompleted if e.fields.savepoint != Some(true) => {
+                let next_done = all[i + 1..].iter().find(|x| {
+                    x.job() == Some(j.as_str())
+                        && matches!(x.kind, Kind::CheckpointCompleted | Kind::CheckpointRestored)
+                });
+                let followed = next_done.is_some_and(|x| x.kind == Kind::CheckpointCompleted);
+                if let (Some(older), true) = (
+                    e.fields.checkpoint.and_then(|c| completed_before(i, &j, c)),
+                    followed,
+                ) {
+                    if out
+                        .iter()
+                        .filter(|o: &&(String, &str, Vec<Event>)| o.1 == "checkpoint-monotonic")
+                        .count()
+                        < 6
+                    {
+                        let mut v = all.to_vec();
+                        v[i].fields.checkpoint = Some(older);
+                        out.push((
+                            format!("completion as {older} at line {}", e.line),
+                            "checkpoint-monotonic",
+                            v,
+                        ));
+                    }
+                }
+            }
+            // A new leader's HA cleanup: recovered again after it; or never done.
+            Kind::HaCleanupStarted | Kind::JobGraphRemoved => {
+                let first = !all[..i].iter().any(|x| {
+                    x.job() == Some(j.as_str())
+                        && matches!(
+                            x.kind,
+                            Kind::HaCleanupStarted
+                                | Kind::JobGraphRemoved
+                                | Kind::HaCleanupFinished
+                        )
+                });
+                if !first {
+                    continue;
+                }
+                if sources_after(ms(e, 1500), &e.source) {
+                    let mut v = all.to_vec();
+                    let mut r = e.clone();
+                    r.kind = Kind::JobGraphRecovered;
+                    r.ts = ms(e, 1000);
+                    r.text = format!("Recovered JobGraph(jobId: {j}).");
+                    v.push(r);
+                    out.push((
+                        format!("recovery after the cleanup at line {}", e.line),
+                        "no-resurrection",
+                        v,
+                    ));
+                }
+                let global = all.iter().any(|x| x.kind == Kind::HaCleanupAll);
+                let end = all.iter().map(|x| x.ts).max().unwrap_or(e.ts);
+                if !global && end > ms(e, 4000) {
+                    let mut v = all.to_vec();
+                    v.retain(|x| {
+                        !(x.job() == Some(j.as_str())
+                            && matches!(
+                                x.kind,
+                                Kind::HaCleanupStarted
+                                    | Kind::HaCleanupFinished
+                                    | Kind::JobGraphRemoved
+                            ))
+                    });
+                    out.push((format!("no cleanup of {}", &j[..8]), "ha-cleanup", v));
+                }
+            }
+            // A running job's HA data cleaned up.
+            Kind::CheckpointCompleted => {}
+            _ => {}
+        }
+        if e.kind == Kind::CheckpointCompleted
+            && !all[..i]
+                .iter()
+                .any(|x| x.kind == Kind::CheckpointCompleted && x.job() == Some(j.as_str()))
+        {
+            let mut v = all.to_vec();
+            let mut c = e.clone();
+            c.kind = Kind::HaCleanupStarted;
+            c.fields = flinkha::events::Fields {
+                job: Some(j.clone()),
+                ..Default::default()
+            };
+            c.ts = ms(e, 1);
+            c.text = format!("Clean up the high availability data for job {j}.");
+            v.push(c);
+            out.push((format!("cleanup of running {}", &j[..8]), "ha-cleanup", v));
+        }
+    }
+    // Leader failovers: (old leader's source, new grant).
+    let mut leader: Option<&Event> = None;
+    for (i, e) in all.iter().enumerate() {
+        if e.kind != Kind::LeadershipGranted || e.fields.component.as_deref() != Some("dispatcher")
+        {
+            continue;
+        }
+        let prev = leader.replace(e);
+        let Some(prev) =
+            prev.filter(|p| p.source != e.source && p.fields.session != e.fields.session)
+        else {
+            continue;
+        };
+        // A reused session.
+        if let (Some(first), Some(s)) = (
+            all.iter()
+                .find(|x| x.kind == Kind::LeadershipGranted)
+                .and_then(|x| x.fields.session.clone()),
+            e.fields.session.clone(),
+        ) {
+            if first != s {
+                let mut v = all.to_vec();
+                for x in &mut v {
+                    if x.fields.session.as_deref() == Some(&s) {
+                        x.fields.session = Some(first.clone());
+                    }
+                }
+                out.push((
+                    format!("session reused at line {}", e.line),
+                    "leader-session-fresh",
+                    v,
+                ));
+            }
+        }
+        // The old leader switching a job the new one runs, 2.5 s after the grant.
+        let at = ms(e, 2500);
+        let next_grant = all[i + 1..]
+            .iter()
+            .find(|x| {
+                x.kind == Kind::LeadershipGranted
+                    && x.fields.component.as_deref() == Some("dispatcher")
+            })
+            .map(|x| x.ts);
+        let runs = all[i..].iter().find(|x| {
+            x.source == e.source
+                && x.kind == Kind::JobState
+                && x.fields.to.as_deref() == Some("RUNNING")
+                && x.ts < at
+        });
+        if let (Some(r), true) = (
+            runs,
+            sources_after(ms(e, 3500), &e.source) && next_grant.is_none_or(|n| n > ms(e, 4000)),
+        ) {
+            let mut v = all.to_vec();
+            let mut x = r.clone();
+            x.source = prev.source.clone();
+            x.ts = at;
+            x.line = 1_000_000;
+            x.fields.from = Some("RUNNING".into());
+            x.fields.to = Some("RESTARTING".into());
+            v.push(x);
+            out.push((
+                format!(
+                    "old leader restarting a job after the grant at line {}",
+                    e.line
+                ),
+                "single-leader",
+                v,
+            ));
+        }
+        // A job the new leader does not recover.
+        if let Some(k) = all[i..].iter().position(|x| {
+            x.source == e.source
+                && x.kind == Kind::JobGraphsRetrieved
+                && x.fields.jobs.as_ref().is_some_and(|l| !l.is_empty())
+        }) {
+            let k = i + k;
+            let j = all[k].fields.jobs.as_ref().unwrap()[0].clone();
+            // A cluster-wide cleanup later would clean the lost job's data too: a second
+            // violation.
+            if all[k..].iter().any(|x| x.kind == Kind::HaCleanupAll) {
+                continue;
+            }
+            let mut v: Vec<Event> = Vec::new();
+            let mut after_job = false;
+            for (n, x) in all.iter().enumerate() {
+                if n == k {
+                    let mut y = x.clone();
+                    if let Some(l) = &mut y.fields.jobs {
+                        l.retain(|z| *z != j);
+                    }
+                    v.push(y);
+                    continue;
+                }
+                if n > k && x.source == e.source {
+                    let about = x.job() == Some(j.as_str());
+                    if x.kind != Kind::NoCheckpointToRestore {
+                        after_job = about;
+                    } else if after_job {
+                        continue;
+                    }
+                    if about {
+                        continue;
+                    }
+                }
+                v.push(x.clone());
+            }
+            out.push((
+                format!("{} not recovered after line {}", &j[..8], all[k].line),
+                "jobs-recovered",
+                v,
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn each_violation_injected_into_every_correct_sample_is_found_alone() {
+    let mut found = std::collections::BTreeMap::<&str, usize>::new();
+    for set in sample_sets() {
+        let logs = read_set(&set);
+        let all = events(&logs, Zone::Utc);
+        if !fails(&verdicts(&all)).is_empty() {
+            continue; // not a correct run: the negative sets
+        }
+        for (place, want, changed) in injections(&all) {
+            let got: BTreeSet<String> = fails(&verdicts(&reorder(changed)))
+                .into_iter()
+                .map(|f| f.0)
+                .collect();
+            assert_eq!(
+                got,
+                BTreeSet::from([want.to_string()]),
+                "{set}: {place}: expected exactly {want} to FAIL"
+            );
+            *found.entry(want).or_default() += 1;
+        }
+    }
+    for id in [
+        "recover-latest",
+        "checkpoint-monotonic",
+        "leader-session-fresh",
+        "single-leader",
+        "jobs-recovered",
+        "no-resurrection",
+        "ha-cleanup",
+    ] {
+        assert!(found.get(id).copied().unwrap_or(0) >= 3, "{id}: {found:?}");
+    }
+}

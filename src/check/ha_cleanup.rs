@@ -56,10 +56,15 @@ impl HaCleanup {
         if j.terminal.is_some() || j.cleanup.is_some() || self.failed.contains(job) {
             return;
         }
-        let Some((state, state_ev)) = &j.last_state else {
-            return;
+        // No status logged: a job that completed checkpoints was running.
+        let (state, state_ev) = match (&j.last_state, &j.latest_checkpoint) {
+            (Some((s, e)), _) => (s.clone(), e.clone()),
+            (None, Some(c)) if j.completed > 0 => {
+                ("running (checkpointing)".to_string(), c.ev.clone())
+            }
+            _ => return,
         };
-        if globally_terminal(state) {
+        if globally_terminal(&state) {
             return;
         }
         self.failed.insert(job.to_string());
@@ -70,7 +75,7 @@ impl HaCleanup {
                 "the HA data of job {} was cleaned up although the job was {state}, not globally terminal: its checkpoints and job graph are gone",
                 short(job)
             ),
-            evidence: vec![state_ev.clone(), evidence(ev)],
+            evidence: vec![state_ev, evidence(ev)],
         });
     }
 

@@ -328,6 +328,16 @@ impl JobState {
         self.pending.clear();
         self.open_recovery = None;
     }
+
+    /// Whether the job is known to be alive: not globally terminal, and its latest status
+    /// is not terminal either, or (no status logged) it completed checkpoints.
+    pub fn is_live(&self) -> bool {
+        self.terminal.is_none()
+            && match &self.last_state {
+                Some((s, _)) => !globally_terminal(s),
+                None => self.completed > 0,
+            }
+    }
 }
 
 /// Extra per-failover, per-job facts the invariants use.
@@ -914,10 +924,7 @@ impl Model {
                     j.cleanup_event(ev, inc);
                     if j.cleanup.is_none() {
                         j.cleanup = Some((ev.ts, evidence(ev)));
-                        j.cleanup_while_live = j.terminal.is_none()
-                            && j.last_state
-                                .as_ref()
-                                .is_some_and(|(s, _)| !globally_terminal(s));
+                        j.cleanup_while_live = j.is_live();
                     }
                 }
             }
@@ -932,10 +939,7 @@ impl Model {
                     j.cleanup_event(ev, inc);
                     if j.cleanup.is_none() {
                         j.cleanup = Some((ev.ts, evidence(ev)));
-                        j.cleanup_while_live = j.terminal.is_none()
-                            && j.last_state
-                                .as_ref()
-                                .is_some_and(|(s, _)| !globally_terminal(s));
+                        j.cleanup_while_live = j.is_live();
                     }
                 }
             }

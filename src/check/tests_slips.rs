@@ -155,3 +155,32 @@ fn a_checkpoint_finishing_with_its_job_is_no_resurrection() {
     assert_eq!(outcome(&story(A, 9.0), "no-resurrection"), Outcome::Fail);
     assert_eq!(outcome(&story(B, 5.125), "no-resurrection"), Outcome::Fail);
 }
+
+/// A job seen only checkpointing (its state changes not in the logs, as in an excerpt)
+/// whose HA data is cleaned up was running: a premature cleanup, not a resurrection when it
+/// checkpoints on.
+#[test]
+fn cleanup_of_a_job_seen_only_checkpointing_is_premature() {
+    let events = vec![
+        ev(A, 1, 0.0, Kind::ProcessStarted, &[]),
+        grant(A, 2, 1.0, "dispatcher", S1),
+        ev(
+            A,
+            3,
+            2.0,
+            Kind::CheckpointCompleted,
+            &[("job", J), ("checkpoint", "1")],
+        ),
+        ev(A, 4, 2.5, Kind::HaCleanupStarted, &[("job", J)]),
+        ev(
+            A,
+            5,
+            4.0,
+            Kind::CheckpointCompleted,
+            &[("job", J), ("checkpoint", "2")],
+        ),
+        ev(A, 6, 20.0, Kind::LogEnd, &[]),
+    ];
+    assert_eq!(outcome(&events, "ha-cleanup"), Outcome::Fail);
+    assert_ne!(outcome(&events, "no-resurrection"), Outcome::Fail);
+}
