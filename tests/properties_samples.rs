@@ -719,7 +719,7 @@ fn injections(all: &[Event]) -> Vec<(String, &'static str, Vec<Event>)> {
         });
         if let (Some(r), true) = (
             runs,
-            sources_after(ms(e, 3500), &e.source) && next_grant.is_none_or(|n| n > ms(e, 4000)),
+            sources_after(ms(e, 3500), &e.source) && next_grant.map_or(true, |n| n > ms(e, 4000)),
         ) {
             let mut v = all.to_vec();
             let mut x = r.clone();
