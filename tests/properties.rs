@@ -1,7 +1,7 @@
 //! Properties every verdict must keep, over the Flink HA simulator's histories
 //! (`tests/sim`): a correct history never FAILs, nor does any prefix of it (cut at any
-//! instant); benign transformations of its logs keep the verdicts; each injected violation
-//! is found, and only it.
+//! instant), nor `--follow` while it reads one kubectl stream of it; each injected
+//! violation is found, and only it.
 //!
 //! Histories run through the library (the whole pipeline on in-memory logs, then the
 //! checker). `FLINKHA_PROPTEST_CASES` sets how many histories (default 120),
@@ -36,12 +36,17 @@ fn env_u64(name: &str, default: u64) -> u64 {
 
 /// Every event of `logs`, through the whole pipeline.
 fn events(logs: &[Log], zone: &Zone) -> Vec<Event> {
+    events_as(logs, zone, false)
+}
+
+/// The same, as `--follow` delivers them: in arrival order, no reordering.
+fn events_as(logs: &[Log], zone: &Zone, follow: bool) -> Vec<Event> {
     let opts = Options {
         zone: *zone,
         grammar: grammar(),
         want_unmatched: false,
         progress: false,
-        follow: false,
+        follow,
         chunking: Chunking::OFF,
         input_format: Default::default(),
     };
@@ -169,6 +174,31 @@ fn prefixes_never_fail(run: &Run, style: Style, rng: &mut Rng) -> Result<(), Str
     Ok(())
 }
 
+/// `--follow` on one kubectl stream of the history (arrival order, records a millisecond
+/// out of order as they come): no FAIL is printed while reading, nor at the end.
+fn follow_prints_no_fail(run: &Run, style: Style) -> Result<(), String> {
+    let style = Style {
+        layout: sim::Layout::Kubectl,
+        ..style
+    };
+    let (l, zone) = logs(run, style);
+    let mut c = Checker::new(Config::default());
+    for e in events_as(&l, &zone, true) {
+        let fresh = c.observe(&e);
+        if let Some(f) = fresh.first() {
+            return Err(format!(
+                "--follow printed FAIL {} at {}:{}: {}",
+                f.id, e.source, e.line, f.because
+            ));
+        }
+    }
+    let a = c.finish();
+    match a.invariants.iter().find(|v| v.verdict == Outcome::Fail) {
+        Some(v) => Err(format!("--follow ends with FAIL {}: {}", v.id, v.because)),
+        None => Ok(()),
+    }
+}
+
 /// Property 3: each injection that applies is found, and only it.
 fn injections_are_found(run: &Run, style: Style, rng: &mut Rng) -> Result<(), String> {
     for what in sim::INJECTIONS {
@@ -203,6 +233,7 @@ fn check_history(ops: &[Op], seed: u64) -> Result<(), String> {
     let style = style_for(seed);
     let mut rng = Rng(seed ^ 0xface);
     prefixes_never_fail(&run, style, &mut rng)?;
+    follow_prints_no_fail(&run, style)?;
     injections_are_found(&run, style, &mut rng)?;
     Ok(())
 }

@@ -35,10 +35,24 @@ struct Master {
     ev: Evidence,
 }
 
+/// A job master started while another process's job master had the job: proven a
+/// conflict when that process acts on the job (or as leader) later than the clock skew, not
+/// when it goes quiet (a killed process's log just stops; with `--follow` its end is not
+/// known until the input ends).
+#[derive(Debug)]
+struct MasterOverlap {
+    job: String,
+    first_source: String,
+    first: Evidence,
+    second: Evidence,
+    at: DateTime<Utc>,
+}
+
 /// State of the invariant.
 #[derive(Default)]
 pub struct SingleLeader {
     pending: Vec<Pending>,
+    overlaps: Vec<MasterOverlap>,
     masters: HashMap<String, Master>,
     grants: usize,
     incarnations_with_grants: std::collections::BTreeSet<usize>,
@@ -138,6 +152,43 @@ impl Invariant for SingleLeader {
             }
         }
 
+        // 4b. Job masters of two processes for one job, proven by the first one's later lines.
+        if !self.overlaps.is_empty() {
+            let mut keep = Vec::new();
+            for o in self.overlaps.drain(..) {
+                if *ev.source != *o.first_source {
+                    keep.push(o);
+                    continue;
+                }
+                let about = ev.job() == Some(o.job.as_str());
+                let gives_up = matches!(
+                    ev.kind,
+                    Kind::LogEnd | Kind::ProcessStopping | Kind::ProcessStarted
+                ) || (about
+                    && (matches!(ev.kind, Kind::LeadershipRevoked | Kind::JobGraphReleased)
+                        || matches!(ev.fields.to.as_deref().or(ev.fields.state.as_deref()), Some(s) if s == "SUSPENDED" || globally_terminal(s))));
+                if gives_up {
+                    continue;
+                }
+                let acts = ev.ts > plus(o.at, skew)
+                    && (Model::is_leader_action(ev) && (about || ev.job().is_none()));
+                if acts {
+                    out.push(Finding {
+                        id: ID,
+                        job: Some(o.job.clone()),
+                        because: format!(
+                            "job {} was started by a second job master while the first one was still running it (FLINK-30596)",
+                            short(&o.job)
+                        ),
+                        evidence: vec![o.first, o.second, evidence(ev)],
+                    });
+                    continue;
+                }
+                keep.push(o);
+            }
+            self.overlaps = keep;
+        }
+
         match ev.kind {
             // 3. A grant while another incarnation holds the component.
             Kind::LeadershipGranted => {
@@ -170,7 +221,17 @@ impl Invariant for SingleLeader {
                         let alive = m
                             .inc
                             .map(|i| model.incs[i].open && model.incs[i].stopping.is_none());
-                        if alive.unwrap_or(true) {
+                        let other = m.inc.filter(|i| Some(*i) != inc);
+                        if let (Some(true), Some(i)) = (alive, other) {
+                            // Another process: proven only by its later lines.
+                            self.overlaps.push(MasterOverlap {
+                                job: job.to_string(),
+                                first_source: model.incs[i].source.to_string(),
+                                first: m.ev.clone(),
+                                second: evidence(ev),
+                                at: ev.ts,
+                            });
+                        } else if alive.unwrap_or(true) {
                             out.push(Finding {
                                 id: ID,
                                 job: Some(job.to_string()),

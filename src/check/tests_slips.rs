@@ -184,3 +184,59 @@ fn cleanup_of_a_job_seen_only_checkpointing_is_premature() {
     assert_eq!(outcome(&events, "ha-cleanup"), Outcome::Fail);
     assert_ne!(outcome(&events, "no-resurrection"), Outcome::Fail);
 }
+
+/// `--follow` on one stream: a leader killed with -9 just stops logging, and its end is
+/// only known when the input ends. The new leader's job master for the same job is no
+/// second job master running it; the old process logging about the job later would be.
+#[test]
+fn a_killed_leaders_job_master_is_not_a_second_one_in_arrival_order() {
+    let master = |src: &str, line: u64, s: f64, session: &str| {
+        ev(
+            src,
+            line,
+            s,
+            Kind::JobMasterStarted,
+            &[("job", J), ("session", session)],
+        )
+    };
+    let mut events = vec![
+        ev(A, 1, 0.0, Kind::ProcessStarted, &[]),
+        grant(A, 2, 1.0, "dispatcher", S1),
+        master(A, 3, 2.0, S1),
+        ev(B, 1, 3.0, Kind::ProcessStarted, &[]),
+        // A is killed here: no line says so until the stream ends.
+        grant(B, 2, 20.0, "dispatcher", S2),
+        master(B, 3, 21.0, S2),
+        ev(
+            B,
+            4,
+            22.0,
+            Kind::CheckpointCompleted,
+            &[("job", J), ("checkpoint", "1")],
+        ),
+    ];
+    let arrival = |evs: &[Event]| {
+        let mut c = super::Checker::new(Config::default());
+        let printed: usize = evs.iter().map(|e| c.observe(e).len()).sum();
+        (printed, c.finish())
+    };
+    let mut ended = events.clone();
+    ended.push(ev(A, 3, 2.0, Kind::LogEnd, &[]));
+    ended.push(ev(B, 4, 22.0, Kind::LogEnd, &[]));
+    let (printed, a) = arrival(&ended);
+    assert_eq!(printed, 0);
+    assert!(
+        a.invariants.iter().all(|v| v.verdict != Outcome::Fail),
+        "{:#?}",
+        a.invariants
+    );
+    // The first process still checkpointing the job after the second master started: FAIL.
+    events.push(ev(
+        A,
+        4,
+        23.0,
+        Kind::CheckpointCompleted,
+        &[("job", J), ("checkpoint", "2")],
+    ));
+    assert_eq!(outcome(&events, "single-leader"), Outcome::Fail);
+}
