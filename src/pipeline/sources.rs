@@ -236,6 +236,9 @@ pub(super) struct Sources<'o> {
     /// Held items the last [`Sources::record`] call released, for the caller to emit
     /// before that call's item.
     pub(super) spill: Vec<Keyed>,
+    /// The source of the last line [`Sources::record`] saw (`Some(None)`: the input's own):
+    /// the only one that can hold an event, since a line of another source releases it.
+    pub(super) last_src: Option<Option<usize>>,
 }
 
 impl<'o> Sources<'o> {
@@ -250,6 +253,7 @@ impl<'o> Sources<'o> {
             defer: false,
             released: 0,
             spill: Vec::new(),
+            last_src: None,
         }
     }
 
@@ -366,6 +370,17 @@ impl<'o> Sources<'o> {
         order: u64,
     ) -> Option<Keyed> {
         let opts = self.opts;
+        let src = src.filter(|&i| i < self.pods.len());
+        if self.last_src != Some(src) {
+            // A line of another source: the stream moved on, and an event held for its
+            // record's exception would come out after later ones (in follow mode nothing
+            // reorders them; a pod killed mid-record never continues it).
+            if let Some(prev) = self.last_src.replace(src) {
+                if let Some(k) = self.src_mut(prev).held.take() {
+                    self.spill.push(k);
+                }
+            }
+        }
         let src = match src.and_then(|i| self.pods.get_mut(i)) {
             Some(s) => s,
             None => &mut self.own,
@@ -389,9 +404,9 @@ impl<'o> Sources<'o> {
         if let Some(k) = src.held.take() {
             self.spill.push(k);
         }
-        let reading =
-            src.clock
-                .read(ts.unwrap_or(env.ts), ts.is_some(), &opts.zone, &mut src.sum);
+        let reading = src
+            .clock
+            .read(ts.unwrap_or(env.ts), ts.is_some(), &opts.zone, &mut src.sum);
         if let Some(second) = reading.run_decided {
             self.spill.extend(src.release(second));
         }
