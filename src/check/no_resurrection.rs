@@ -6,7 +6,7 @@
 //! Flink refuses that submission, which passes).
 
 use super::model::{Evidence, Outcome, Verdict};
-use super::state::Model;
+use super::state::{stream_key, Model};
 use super::{evidence, short, verdict, Config, Finding, Invariant};
 use crate::events::{Event, Kind};
 use std::collections::{BTreeSet, HashMap};
@@ -52,7 +52,8 @@ impl Invariant for NoResurrection {
             ev.kind,
             Kind::CheckpointTriggered | Kind::CheckpointCompleted
         ) && j.terminal.as_ref().is_some_and(|(_, ts, e)| {
-            e.source == *ev.source && ev.ts.signed_duration_since(*ts) <= cfg.clock_skew
+            stream_key(&e.source) == stream_key(&ev.source)
+                && ev.ts.signed_duration_since(*ts) <= cfg.clock_skew
         });
         if in_flight {
             return;

@@ -9,7 +9,7 @@
 //! dying leader are not leader actions.
 
 use super::model::{Evidence, Outcome, Verdict};
-use super::state::{component_key, globally_terminal, Model};
+use super::state::{component_key, globally_terminal, stream_key, Model};
 use super::{evidence, short, verdict, Config, Finding, Invariant};
 use crate::events::{Event, Kind};
 use chrono::{DateTime, Duration, Utc};
@@ -21,6 +21,7 @@ pub const ID: &str = "single-leader";
 /// A grant made while another incarnation still held the component.
 #[derive(Debug)]
 struct Pending {
+    /// The old leader's log ([`stream_key`]: all parts of a rotated log are one).
     old_source: String,
     granted_at: DateTime<Utc>,
     grant: Evidence,
@@ -42,6 +43,7 @@ struct Master {
 #[derive(Debug)]
 struct MasterOverlap {
     job: String,
+    /// The first job master's log ([`stream_key`]).
     first_source: String,
     first: Evidence,
     second: Evidence,
@@ -72,18 +74,21 @@ impl Invariant for SingleLeader {
     fn observe(&mut self, ev: &Event, model: &Model, _cfg: &Config, out: &mut Vec<Finding>) {
         let skew = model.skew();
         let inc = model.inc_of(&ev.source).filter(|i| model.incs[*i].open);
+        // Lines of one process come from every part of its rotated log (`x.log.1`, `x.log`),
+        // and the end of a part that is not the last (`x.log.1`) is not the end of the
+        // process: it may go on in the next part.
+        let log = stream_key(&ev.source);
+        let ends_log = ev.kind == Kind::LogEnd && log == &*ev.source;
         // 1. Pending overlaps resolved by the old leader's own lines.
         let mut keep = Vec::new();
         for p in self.pending.drain(..) {
-            if *ev.source != *p.old_source || ev.ts <= plus(p.granted_at, skew) {
-                if *ev.source == *p.old_source
-                    && matches!(
-                        ev.kind,
-                        Kind::LeadershipRevoked
-                            | Kind::ProcessStopping
-                            | Kind::LogEnd
-                            | Kind::ProcessStarted
-                    )
+            if log != p.old_source || ev.ts <= plus(p.granted_at, skew) {
+                if log == p.old_source
+                    && (ends_log
+                        || matches!(
+                            ev.kind,
+                            Kind::LeadershipRevoked | Kind::ProcessStopping | Kind::ProcessStarted
+                        ))
                 {
                     continue; // ended in time
                 }
@@ -113,7 +118,7 @@ impl Invariant for SingleLeader {
                 });
                 continue;
             }
-            if matches!(ev.kind, Kind::LogEnd | Kind::ProcessStarted) {
+            if ends_log || ev.kind == Kind::ProcessStarted {
                 continue; // ended by the newer term: nothing proves an overlap
             }
             keep.push(p);
@@ -156,17 +161,16 @@ impl Invariant for SingleLeader {
         if !self.overlaps.is_empty() {
             let mut keep = Vec::new();
             for o in self.overlaps.drain(..) {
-                if *ev.source != *o.first_source {
+                if log != o.first_source {
                     keep.push(o);
                     continue;
                 }
                 let about = ev.job() == Some(o.job.as_str());
-                let gives_up = matches!(
-                    ev.kind,
-                    Kind::LogEnd | Kind::ProcessStopping | Kind::ProcessStarted
-                ) || (about
-                    && (matches!(ev.kind, Kind::LeadershipRevoked | Kind::JobGraphReleased)
-                        || matches!(ev.fields.to.as_deref().or(ev.fields.state.as_deref()), Some(s) if s == "SUSPENDED" || globally_terminal(s))));
+                let gives_up = ends_log
+                    || matches!(ev.kind, Kind::ProcessStopping | Kind::ProcessStarted)
+                    || (about
+                        && (matches!(ev.kind, Kind::LeadershipRevoked | Kind::JobGraphReleased)
+                            || matches!(ev.fields.to.as_deref().or(ev.fields.state.as_deref()), Some(s) if s == "SUSPENDED" || globally_terminal(s))));
                 if gives_up {
                     continue;
                 }
@@ -206,7 +210,7 @@ impl Invariant for SingleLeader {
                         continue;
                     }
                     self.pending.push(Pending {
-                        old_source: old.source.to_string(),
+                        old_source: stream_key(&old.source).to_string(),
                         granted_at: ev.ts,
                         grant: evidence(ev),
                         old_grant: t.grant.clone(),
@@ -226,7 +230,7 @@ impl Invariant for SingleLeader {
                             // Another process: proven only by its later lines.
                             self.overlaps.push(MasterOverlap {
                                 job: job.to_string(),
-                                first_source: model.incs[i].source.to_string(),
+                                first_source: stream_key(&model.incs[i].source).to_string(),
                                 first: m.ev.clone(),
                                 second: evidence(ev),
                                 at: ev.ts,
@@ -270,6 +274,7 @@ impl Invariant for SingleLeader {
                     self.masters.remove(job);
                 }
             }
+            Kind::LogEnd if !ends_log => {}
             Kind::ProcessStopping | Kind::LogEnd | Kind::ProcessStarted => {
                 if let Some(i) = model.inc_of(&ev.source) {
                     self.masters.retain(|_, m| m.inc != Some(i));
