@@ -40,6 +40,8 @@ fn sample_sets() -> Vec<String> {
         "samples/corpus",
         "samples/corpus-k8s",
         "samples/corpus-k8s-app",
+        "samples/corpus-app",
+        "samples/e2e",
     ] {
         let Ok(versions) = std::fs::read_dir(Path::new(DIR).join(top)) else {
             continue;
@@ -64,13 +66,26 @@ fn sample_sets() -> Vec<String> {
 /// A log file: name and bytes.
 type Log = (String, Vec<u8>);
 
+/// The logs of a set: its log files, and those of its subdirectories (one JobManager's log
+/// folder each, as in `samples/e2e`), named by their path in the set.
 fn read_set(set: &str) -> Vec<Log> {
-    let mut names: Vec<String> = std::fs::read_dir(Path::new(DIR).join(set))
+    let mut names: Vec<String> = Vec::new();
+    for e in std::fs::read_dir(Path::new(DIR).join(set))
         .unwrap()
         .flatten()
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|n| input::is_log_file_name(n))
-        .collect();
+    {
+        let n = e.file_name().to_string_lossy().to_string();
+        if e.path().is_dir() {
+            for f in std::fs::read_dir(e.path()).unwrap().flatten() {
+                let f = f.file_name().to_string_lossy().to_string();
+                if input::is_log_file_name(&f) {
+                    names.push(format!("{n}/{f}"));
+                }
+            }
+        } else if input::is_log_file_name(&n) {
+            names.push(n);
+        }
+    }
     names.sort();
     names
         .into_iter()
@@ -393,6 +408,23 @@ fn kubectl(logs: &[Log]) -> Vec<Log> {
     vec![("kubectl.log".to_string(), out.into_bytes())]
 }
 
+/// Every log split into a rotated pair at the first record from `quarters` quarters of its
+/// lines on: the first part as `x.log.1`, the rest as `x.log`.
+fn rotated(logs: &[Log], quarters: usize) -> Vec<Log> {
+    let mut out = Vec::new();
+    for (n, b) in logs {
+        let text = String::from_utf8_lossy(b).to_string();
+        let lines: Vec<&str> = text.split('\n').collect();
+        let mut at = lines.len() * quarters / 4;
+        while at < lines.len() && !is_record(lines[at]) {
+            at += 1;
+        }
+        out.push((format!("{n}.1"), lines[..at].join("\n").into_bytes()));
+        out.push((n.clone(), lines[at..].join("\n").into_bytes()));
+    }
+    out
+}
+
 fn gzip(b: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -418,19 +450,15 @@ fn transformations(logs: &[Log]) -> Vec<(&'static str, Vec<Log>, Zone)> {
             .collect(),
         utc,
     ));
-    // log4j's size rotation while the process ran: `x.log.1` then `x.log`.
-    let mut rotated = Vec::new();
-    for (n, b) in logs {
-        let text = String::from_utf8_lossy(b).to_string();
-        let lines: Vec<&str> = text.split('\n').collect();
-        let mut mid = lines.len() / 2;
-        while mid < lines.len() && !is_record(lines[mid]) {
-            mid += 1;
-        }
-        rotated.push((format!("{n}.1"), lines[..mid].join("\n").into_bytes()));
-        rotated.push((n.clone(), lines[mid..].join("\n").into_bytes()));
+    // log4j's size rotation while the process ran: `x.log.1` then `x.log`, in the same
+    // directory, each file split at a quarter, half or three quarters of its lines.
+    for (what, quarters) in [
+        ("rotation split at a quarter", 1),
+        ("rotation split in the middle", 2),
+        ("rotation split at three quarters", 3),
+    ] {
+        t.push((what, rotated(logs, quarters), utc));
     }
-    t.push(("rotation split", rotated, utc));
     t.push((
         "gzip",
         logs.iter()

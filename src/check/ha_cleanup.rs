@@ -9,7 +9,7 @@
 
 use super::cleanup_progress::CleanupStatus;
 use super::model::{Outcome, Verdict};
-use super::state::{globally_terminal, Model, ZERO_SESSION};
+use super::state::{globally_terminal, stream_key, Model, ZERO_SESSION};
 use super::{evidence, short, verdict, Config, Finding, Invariant};
 use crate::events::{Event, Kind};
 use std::collections::BTreeSet;
@@ -20,6 +20,37 @@ pub const ID: &str = "ha-cleanup";
 /// How long a leader must stay alive after a job's terminal state, without cleaning up, for
 /// the missing cleanup to count as a leak. Flink cleans up within a second or so.
 const GRACE_MS: i64 = 3_000;
+
+/// How long (ms) a leader was alive while the cleanup of a job that reached its terminal
+/// state at `ts` (logged by incarnation `inc`) was due. An application cluster cleans a
+/// finished job's HA data once the application ended (`main()` returned: the job's result
+/// is kept for it until then), so the time counts from that end; before it, only other
+/// JobManagers' leadership counts (a new leader cleans what the old one left).
+fn cleanup_due_for(model: &Model, inc: Option<usize>, ts: chrono::DateTime<chrono::Utc>) -> i64 {
+    let app = inc.and_then(|i| model.incs.get(i).map(|x| (i, x)));
+    match app {
+        Some((_, x)) if x.info.application && x.app_ended.is_some() => {
+            model.leader_alive_after(x.app_ended.map_or(ts, |e| e.max(ts)))
+        }
+        Some((i, x)) if x.info.application => model.leader_alive_after_except(ts, Some(i)),
+        _ => model.leader_alive_after(ts),
+    }
+}
+
+/// How long (ms) the JobManager that logged `e` went on logging after it.
+fn lived_after(model: &Model, e: &super::model::Evidence) -> i64 {
+    let Ok(t) = chrono::DateTime::parse_from_rfc3339(&e.ts) else {
+        return 0;
+    };
+    let t = t.with_timezone(&chrono::Utc);
+    let log = stream_key(&e.source);
+    model
+        .incs
+        .iter()
+        .filter(|i| stream_key(&i.info.source) == log && i.info.first_ts <= t)
+        .max_by_key(|i| i.info.first_ts)
+        .map_or(0, |i| (i.info.last_ts - t).num_milliseconds())
+}
 
 /// State of the invariant.
 #[derive(Default)]
@@ -106,19 +137,26 @@ impl HaCleanup {
             match (&j.terminal, &j.cleanup) {
                 (Some((state, _, t_ev)), Some(_)) if matches!(progress, CleanupStatus::Failed(_)) => {
                     let CleanupStatus::Failed(lines) = progress else { continue };
+                    // Flink retries a failed cleanup while its JobManager lives, and the next
+                    // JobManager finishes what a dead one left (the job result stays dirty):
+                    // only a JobManager that lived on without a successful retry proves it.
+                    let lived = lines.last().map_or(0, |e| lived_after(model, e));
                     let mut evidence = vec![t_ev.clone()];
                     evidence.extend(lines);
-                    v.push(verdict(
-                        ID,
-                        Outcome::Fail,
-                        Some(id),
-                        format!(
-                            "job {} reached {state}, but the cleanup of its HA data failed ({}) and no retry finished it: that data stays in the HA store, where a restarted JobManager finds the job again",
+                    let labels = j.cleanup_progress.failed_labels().join(", ");
+                    let (outcome, because) = if lived >= GRACE_MS {
+                        (Outcome::Fail, format!(
+                            "job {} reached {state}, but the cleanup of its HA data failed ({labels}) and no retry finished it although its JobManager lived {:.1} s longer: that data stays in the HA store, where a restarted JobManager finds the job again",
                             short(id),
-                            j.cleanup_progress.failed_labels().join(", ")
-                        ),
-                        evidence,
-                    ));
+                            lived as f64 / 1000.0
+                        ))
+                    } else {
+                        (Outcome::Unknown, format!(
+                            "job {} reached {state}, but the cleanup of its HA data failed ({labels}) as its JobManager went away, and the logs end before a retry or the next JobManager finished it",
+                            short(id)
+                        ))
+                    };
+                    v.push(verdict(ID, outcome, Some(id), because, evidence));
                 }
                 (Some((state, _, t_ev)), Some((c_ts, _))) if matches!(progress, CleanupStatus::Unfinished(_)) => {
                     let CleanupStatus::Unfinished(start) = progress else { continue };
@@ -153,7 +191,7 @@ impl HaCleanup {
                     ))
                 }
                 (Some((state, ts, t_ev)), None) => {
-                    let alive = model.leader_alive_after(*ts);
+                    let alive = cleanup_due_for(model, j.terminal_inc, *ts);
                     if alive >= GRACE_MS {
                         v.push(verdict(
                             ID,
@@ -167,15 +205,27 @@ impl HaCleanup {
                             vec![t_ev.clone()],
                         ));
                     } else {
-                        v.push(verdict(
-                            ID,
-                            Outcome::Unknown,
-                            Some(id),
+                        let app_running = j
+                            .terminal_inc
+                            .and_then(|i| model.incs.get(i))
+                            .is_some_and(|x| x.info.application && x.app_ended.is_none());
+                        let because = if app_running {
+                            format!(
+                                "job {} reached {state} in an application cluster, which cleans its HA data once the application ends, and the logs show no end of the application",
+                                short(id)
+                            )
+                        } else {
                             format!(
                                 "job {} reached {state}, but the logs end {:.1} s later, before a cleanup could be seen",
                                 short(id),
                                 alive as f64 / 1000.0
-                            ),
+                            )
+                        };
+                        v.push(verdict(
+                            ID,
+                            Outcome::Unknown,
+                            Some(id),
+                            because,
                             vec![t_ev.clone()],
                         ));
                     }

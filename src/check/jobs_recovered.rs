@@ -112,6 +112,8 @@ impl Invariant for JobsRecovered {
             let mut resubmitted = Vec::new();
             let mut open = None;
             let mut left_out = None;
+            // Application mode: missing from the job graphs, `main()` not yet past it.
+            let mut main_pending = None;
             for &(f, k) in places
                 .get(id.as_str())
                 .map(Vec::as_slice)
@@ -134,12 +136,32 @@ impl Invariant for JobsRecovered {
                         }
                         None => {
                             open = Some(fo.failure_ts);
-                            if let Some(e) = track.and_then(|t| t.soft_missing.clone()) {
-                                left_out = Some((
-                                    fo.failure_ts,
-                                    e,
-                                    track.and_then(|t| t.state_before.clone()),
-                                ));
+                            let application = model
+                                .failover_new_inc
+                                .get(f)
+                                .copied()
+                                .flatten()
+                                .and_then(|i| model.incs.get(i))
+                                .is_some_and(|i| i.info.application);
+                            let waits =
+                                application && track.is_some_and(|t| t.main_passed.is_none());
+                            let again = track.and_then(|t| t.resubmitted.clone());
+                            match track.and_then(|t| t.soft_missing.clone()) {
+                                // Submitted again, not yet seen running.
+                                Some(e) if again.is_some() => {
+                                    main_pending = Some((fo.failure_ts, e, again))
+                                }
+                                Some(e) if waits => main_pending = Some((fo.failure_ts, e, None)),
+                                Some(e) => {
+                                    let mut e = vec![e];
+                                    e.extend(track.and_then(|t| t.main_passed.clone()));
+                                    left_out = Some((
+                                        fo.failure_ts,
+                                        e,
+                                        track.and_then(|t| t.state_before.clone()),
+                                    ));
+                                }
+                                None => {}
                             }
                         }
                     }
@@ -159,19 +181,40 @@ impl Invariant for JobsRecovered {
                     .and_then(|j| j.last_state.as_ref().map(|(_, e)| e.clone()))
                     .into_iter()
                     .collect();
-                evidence.push(e);
+                let main = if e.len() > 1 {
+                    ", and its application's main() went past it without submitting it again"
+                } else {
+                    ""
+                };
+                evidence.extend(e);
                 v.push(verdict(
                     ID,
                     Outcome::Fail,
                     Some(id),
                     format!(
-                        "job {} was {} when its leader went away ({}); the new leader finished recovering job graphs without it and never ran it",
+                        "job {} was {} when its leader went away ({}); the new leader finished recovering job graphs without it and never ran it{main}",
                         short(id),
                         state.unwrap_or_else(|| "not terminal".into()),
                         crate::events::format_ts(&ts)
                     ),
                     evidence,
                 ));
+            } else if let Some((ts, e, again)) = main_pending {
+                let because = match &again {
+                    Some(_) => format!(
+                        "after the failover at {} job {} was not among the job graphs the new leader recovered; its application's main() submitted it again, but the logs end before it ran",
+                        crate::events::format_ts(&ts),
+                        short(id)
+                    ),
+                    None => format!(
+                        "after the failover at {} job {} was not among the job graphs the new leader recovered, and the logs end before its application's main() submitted it again, submitted another job or ended: in application mode main() may still bring it back",
+                        crate::events::format_ts(&ts),
+                        short(id)
+                    ),
+                };
+                let mut evidence = vec![e];
+                evidence.extend(again);
+                v.push(verdict(ID, Outcome::Unknown, Some(id), because, evidence));
             } else if let Some(ts) = open {
                 v.push(verdict(
                     ID,

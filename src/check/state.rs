@@ -64,6 +64,9 @@ pub struct IncState {
     pub current_job: Option<String>,
     /// Whether a startup banner was seen.
     pub banner_seen: bool,
+    /// Application mode: when the application ended (`Application completed …`, or the
+    /// cluster shutting down with an application status).
+    pub app_ended: Option<DateTime<Utc>>,
     /// The end of a rotated part of this process's log (`x.log.1`): the process may go on
     /// in the next part (`x.log`), so it is not closed until something else says so.
     paused: Option<Event>,
@@ -257,6 +260,8 @@ pub struct JobState {
     pub open_recovery: Option<(usize, usize)>,
     /// Incarnation that last logged about this job.
     pub last_incarnation: Option<usize>,
+    /// Incarnation that logged the globally terminal state.
+    pub terminal_inc: Option<usize>,
 }
 
 impl JobState {
@@ -316,6 +321,7 @@ impl JobState {
     fn new_life(&mut self) {
         self.end_run();
         self.terminal = None;
+        self.terminal_inc = None;
         self.cleanup = None;
         self.cleanup_while_live = false;
         self.cleanup_progress = CleanupProgress::default();
@@ -358,6 +364,11 @@ pub struct RecoveryTrack {
     /// submitted it again (the line), so it was not lost, but its state came from wherever
     /// the checkpoint store still had it.
     pub resubmitted: Option<Evidence>,
+    /// Application mode: the line proving the new leader's `main()` had its chance to
+    /// submit the job again after it was missing from the job graphs, and passed it by
+    /// (the application submitted or attached to another job, finished, or its cluster
+    /// shut down with an application status). Until then a missing job is not proven lost.
+    pub main_passed: Option<Evidence>,
 }
 
 /// The shared model.
@@ -390,6 +401,9 @@ pub struct Model {
     /// Leader failovers with a job whose recovery is not decided yet (so that each event
     /// looks at a handful of failovers, not at all of them).
     pending_failovers: Vec<usize>,
+    /// Incarnations whose rotated log part ended and that did not go on yet (those with
+    /// `paused`): few at any time, so settling them costs nothing per line or per grant.
+    paused_incs: Vec<usize>,
     /// Every (failover, job position) proven missing after the new leader's recovery, in the
     /// order it was proven: invariants keep a cursor into it.
     pub missing_log: Vec<(usize, usize)>,
@@ -423,6 +437,7 @@ impl Model {
             tracks: Vec::new(),
             failover_new_inc: Vec::new(),
             pending_failovers: Vec::new(),
+            paused_incs: Vec::new(),
             missing_log: Vec::new(),
             others: Vec::new(),
             other_index: HashMap::new(),
@@ -566,6 +581,7 @@ impl Model {
             stopping: None,
             current_job: None,
             banner_seen: false,
+            app_ended: None,
             paused: None,
             stop_event: None,
             recent: VecDeque::new(),
@@ -701,7 +717,9 @@ impl Model {
                     if self.incs[inc].open && stream_key(&ev.source) != &*ev.source {
                         // A rotated part ends; the process may go on in the next part.
                         self.incs[inc].info.last_ts = self.incs[inc].info.last_ts.max(ev.ts);
-                        self.incs[inc].paused = Some(ev.clone());
+                        if self.incs[inc].paused.replace(ev.clone()).is_none() {
+                            self.paused_incs.push(inc);
+                        }
                     } else if self.incs[inc].open {
                         self.incs[inc].info.last_ts = self.incs[inc].info.last_ts.max(ev.ts);
                         let end = self.incs[inc].info.end;
@@ -742,7 +760,9 @@ impl Model {
             let i = &mut self.incs[inc];
             i.info.last_ts = i.info.last_ts.max(ev.ts);
             // The process goes on in the next part of its rotated log.
-            i.paused = None;
+            if i.paused.take().is_some() {
+                self.paused_incs.retain(|&x| x != inc);
+            }
             if let Some(j) = ev.job() {
                 i.current_job = Some(j.to_string());
             }
@@ -846,6 +866,7 @@ impl Model {
                     j.last_incarnation = Some(inc);
                     if terminal && j.terminal.is_none() {
                         j.terminal = Some((state.to_string(), ev.ts, evidence(ev)));
+                        j.terminal_inc = Some(inc);
                     }
                     j.end_run();
                 }
@@ -980,6 +1001,42 @@ impl Model {
             _ => {}
         }
         self.note_recovery_evidence(inc, ev);
+        self.note_main_passed(inc, ev);
+    }
+
+    /// Application mode: whether `ev` of incarnation `inc` shows its `main()` past the point
+    /// where it would have submitted a job the HA store lost: with HA an application runs one
+    /// job, so `main()` submitting or attaching to another job id passes ours by; so does the
+    /// application ending, or the cluster shutting down with an application status (`main()`
+    /// ran to its end). A JobManager stopping without one may not have run `main()` at all.
+    fn note_main_passed(&mut self, inc: usize, ev: &Event) {
+        let passes = match ev.kind {
+            Kind::ApplicationSubmitted | Kind::ApplicationRecovered => ev.job().is_some(),
+            Kind::ApplicationFinished => true,
+            Kind::ProcessStopping => self.incs[inc].info.application_status.is_some(),
+            _ => false,
+        };
+        if !passes || self.pending_failovers.is_empty() {
+            return;
+        }
+        for &f in &self.pending_failovers {
+            if self.failover_new_inc.get(f).copied().flatten() != Some(inc) {
+                continue;
+            }
+            let (Some(fo), Some(tracks)) = (self.failovers.get(f), self.tracks.get_mut(f)) else {
+                continue;
+            };
+            for (r, track) in fo.jobs.iter().zip(tracks.iter_mut()) {
+                let open = track.soft_missing.is_some()
+                    && track.recovered.is_none()
+                    && track.missing.is_none()
+                    && track.resubmitted.is_none()
+                    && track.main_passed.is_none();
+                if open && ev.job() != Some(r.job.as_str()) {
+                    track.main_passed = Some(evidence(ev));
+                }
+            }
+        }
     }
 
     /// Application-mode bookkeeping of one event: which incarnations run `main()`, the status
@@ -996,6 +1053,7 @@ impl Model {
                 if let Some(s) = ev.fields.state.as_deref() {
                     if matches!(s, "SUCCEEDED" | "CANCELED" | "FAILED") {
                         self.incs[inc].info.application_status = Some(s.to_string());
+                        self.incs[inc].app_ended.get_or_insert(ev.ts);
                     }
                 }
             }
@@ -1044,17 +1102,22 @@ impl Model {
     /// Close every incarnation whose rotated log part ended and that did not go on (except
     /// `keep`): a grant elsewhere, or the end of input, settles that it was the end.
     fn settle_paused(&mut self, keep: Option<usize>) {
-        let paused: Vec<(usize, Event)> = self
-            .incs
-            .iter()
-            .enumerate()
-            .filter(|(i, x)| Some(*i) != keep && x.open)
-            .filter_map(|(i, x)| x.paused.clone().map(|e| (i, e)))
-            .collect();
-        for (i, e) in paused {
-            self.incs[i].paused = None;
-            let end = self.incs[i].info.end;
-            self.close_inc(i, end, e.ts, &e);
+        if self.paused_incs.is_empty() {
+            return;
+        }
+        let paused = std::mem::take(&mut self.paused_incs);
+        for i in paused {
+            if Some(i) == keep {
+                self.paused_incs.push(i);
+                continue;
+            }
+            let Some(e) = self.incs.get_mut(i).and_then(|x| x.paused.take()) else {
+                continue;
+            };
+            if self.incs[i].open {
+                let end = self.incs[i].info.end;
+                self.close_inc(i, end, e.ts, &e);
+            }
         }
     }
 
@@ -1295,6 +1358,7 @@ impl Model {
             j.last_state = Some((to.clone(), evidence(ev)));
             if globally_terminal(&to) && j.terminal.is_none() {
                 j.terminal = Some((to.clone(), ev.ts, evidence(ev)));
+                j.terminal_inc = Some(inc);
             }
             if to != "RUNNING" {
                 j.end_run();
@@ -1600,8 +1664,17 @@ impl Model {
     /// Time a leader was alive after `ts`, in ms (sum over terms overlapping `[ts, ∞)`,
     /// open terms counting until their incarnation's last record).
     pub fn leader_alive_after(&self, ts: DateTime<Utc>) -> i64 {
+        self.leader_alive_after_except(ts, None)
+    }
+
+    /// [`Model::leader_alive_after`], not counting the terms of incarnation `except`.
+    pub fn leader_alive_after_except(&self, ts: DateTime<Utc>, except: Option<usize>) -> i64 {
         let mut total = 0;
-        for t in &self.terms {
+        for t in self
+            .terms
+            .iter()
+            .filter(|t| Some(t.term.incarnation) != except)
+        {
             let end = t
                 .term
                 .to
