@@ -201,7 +201,14 @@ fn outcome(events: &[Event], id: &str) -> Outcome {
 
 #[test]
 fn a_failed_cleanup_part_is_a_leak_until_a_retry_finishes_it() {
+    // The JobManager going away right after the failure leaves the cleanup to the next one.
     let events = finished_with_failed_cleanup(APP);
+    assert_eq!(outcome(&events, "ha-cleanup"), Outcome::Unknown);
+    // Living on (its shutdown hangs) without a successful retry proves the leak.
+    let mut events = finished_with_failed_cleanup(APP);
+    let end = events.pop().expect("log_end");
+    events.push(ev("jm-a.log", 27, 96.0, Kind::TaskmanagerLost, &[]));
+    events.push(end);
     let a = analyze_events(&events, &Config::default());
     let v = a
         .invariants
@@ -414,4 +421,50 @@ fn a_finished_job_id_started_again_from_a_savepoint_is_a_new_life() {
         ev(b, 12, 48.0, Kind::LogEnd, &[]),
     ]);
     assert_ne!(outcome(&events, "no-resurrection"), Outcome::Fail);
+}
+
+#[test]
+fn a_job_missing_after_a_failover_in_application_mode_waits_for_main() {
+    let cut = |from: u64| -> Vec<Event> {
+        resubmitted_after_loss(APP)
+            .into_iter()
+            .filter(|e| !(&*e.source == "jm-b.log" && e.line >= from && e.kind != Kind::LogEnd))
+            .collect()
+    };
+    // Missing from the recovered job graphs, and main() has not run yet: not proven lost.
+    let events = cut(5);
+    assert_eq!(outcome(&events, "jobs-recovered"), Outcome::Unknown);
+    let a = analyze_events(&events, &Config::default());
+    let v = a
+        .invariants
+        .iter()
+        .find(|v| v.id == "jobs-recovered")
+        .unwrap();
+    assert!(v.because.contains("main()"), "{}", v.because);
+    // main() submitted it again, but the logs end before it ran.
+    assert_eq!(outcome(&cut(6), "jobs-recovered"), Outcome::Unknown);
+    // The application ended without submitting it: lost.
+    let mut events = cut(5);
+    let end = events.pop().expect("log_end");
+    events.push(ev(
+        "jm-b.log",
+        5,
+        21.0,
+        Kind::ApplicationFinished,
+        &[("state", "FAILED")],
+    ));
+    events.push(end);
+    assert_eq!(outcome(&events, "jobs-recovered"), Outcome::Fail);
+    // So does main() submitting another job id (with HA an application runs one job).
+    let mut events = cut(5);
+    let end = events.pop().expect("log_end");
+    events.push(ev(
+        "jm-b.log",
+        5,
+        21.0,
+        Kind::ApplicationSubmitted,
+        &[("job", "ffffffffffffffffffffffffffffffff")],
+    ));
+    events.push(end);
+    assert_eq!(outcome(&events, "jobs-recovered"), Outcome::Fail);
 }
