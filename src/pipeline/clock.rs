@@ -155,7 +155,22 @@ impl Clock {
         sum.ambiguous_times += n;
         Some(false)
     }
+
+    /// The opening run grew past what may be held ([`MAX_HELD`]): it keeps its earlier
+    /// readings, counted as at the end of input, and the source reads on from there (its
+    /// clock going back later still switches to the second pass).
+    pub(super) fn give_up(&mut self, sum: &mut SourceSummary) -> Option<bool> {
+        let latest = self.run.map(|(_, l)| l);
+        let decided = self.finish(sum)?;
+        self.anchored = true;
+        self.latest = self.latest.max(latest);
+        Some(decided)
+    }
 }
+
+/// Most records of one source held undecided in the repeated hour of a DST change: memory
+/// stays bounded for a log that lies wholly in that hour.
+pub(super) const MAX_HELD: usize = 1 << 16;
 
 #[cfg(test)]
 mod tests {
@@ -257,6 +272,19 @@ mod tests {
         assert_eq!(c.finish(&mut sum), Some(false));
         assert_eq!(sum.ambiguous_times, 1);
         assert_eq!(c.finish(&mut sum), None);
+        // Held too long: the earlier reading, counted; the source's order decides from
+        // there on (no new run), and its clock going back still switches to the second pass.
+        let mut c = Clock::default();
+        let mut sum = SourceSummary::default();
+        read(&mut c, &mut sum, "02:40:00.000");
+        assert_eq!(c.give_up(&mut sum), Some(false));
+        assert_eq!(sum.ambiguous_times, 1);
+        let e = read(&mut c, &mut sum, "02:41:00.000");
+        assert_eq!((e.ts, e.later), (utc("2024-10-27T00:41:00Z"), None));
+        assert_eq!(
+            read(&mut c, &mut sum, "02:05:00.000").ts,
+            utc("2024-10-27T01:05:00Z")
+        );
         // A kubelet timestamp is exact, and so is every time outside the repeated hour.
         let mut c = Clock::default();
         let mut sum = SourceSummary::default();

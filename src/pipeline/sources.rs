@@ -469,6 +469,11 @@ impl<'o> Sources<'o> {
         };
         if let Some(later) = reading.later {
             src.dst_held.push((keyed, later));
+            if src.dst_held.len() >= super::clock::MAX_HELD {
+                if let Some(second) = src.clock.give_up(&mut src.sum) {
+                    self.spill.extend(src.release(second));
+                }
+            }
             return None;
         }
         match &keyed.item {
