@@ -452,3 +452,41 @@ fn a_split_brain_in_rotated_logs_still_fails_single_leader() {
         assert_eq!(got, want, "split at {quarters}/4");
     }
 }
+
+/// Found by CI's fuzz smoke: a log whose first line opens with an empty array (an empty MDC
+/// first, `[] - …`) was taken for an empty JSON document with text after it, and the whole
+/// input failed to read. It is a log line: the rest of the log checks as without it.
+#[test]
+fn a_log_opening_with_an_empty_array_is_read_as_lines() {
+    let plain = Path::new(DIR).join("samples/corpus/1.20.5/happy");
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(&plain).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if !name.ends_with(".log") {
+            continue;
+        }
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        let text = format!("  [] - Completed checkpoint 12 for job 0\n{text}");
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let verdicts = |doc: &serde_json::Value| -> Vec<String> {
+        let mut v: Vec<String> = doc["invariants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| format!("{} {} {}", v["id"], v["job"], v["verdict"]))
+            .collect();
+        v.sort();
+        v
+    };
+    let (_, want, _) = check_json(&plain);
+    let (code, got, _) = check_json(dir.path());
+    assert_eq!(code, 0);
+    assert_eq!(verdicts(&got), verdicts(&want));
+    // An empty document, on the other hand, is one: no lines, a warning, no error.
+    let empty = dir.path().join("gcloud.json");
+    std::fs::write(&empty, "[]\n").unwrap();
+    let (code, _, err, _) = flinkha(&["check", empty.to_str().unwrap()], Duration::from_secs(60));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("no log records found"), "{err}");
+}

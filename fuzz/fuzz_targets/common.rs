@@ -4,8 +4,8 @@
 use flinkha::envelope::Zone;
 use flinkha::events::Kind;
 use flinkha::grammar::Grammar;
-use flinkha::input::Input;
-use flinkha::pipeline::{run_inputs, Chunking, Inputs, Item, Options, Summary};
+use flinkha::input::{document, Input};
+use flinkha::pipeline::{run_inputs, Chunking, Inputs, Item, Options, PipelineError, Summary};
 use std::sync::{Arc, OnceLock};
 
 /// The built-in grammars, compiled on first use.
@@ -28,20 +28,34 @@ pub fn run(inputs: Vec<(String, Vec<u8>)>, zone: Zone, follow: bool) -> (Vec<Ite
         chunking: Chunking::OFF,
         input_format: Default::default(),
     };
+    // A JSON document (a log store's export) counts its entries, not its physical lines,
+    // and may be broken: that is an error naming the input, not a panic.
+    let documents = inputs
+        .iter()
+        .any(|(_, b)| document::sniff(b, true) == Some(true));
     let lines: u64 = inputs.iter().map(|(_, b)| physical_lines(b)).sum();
+    let names: Vec<String> = inputs.iter().map(|(n, _)| n.clone()).collect();
     let opened = inputs
         .into_iter()
         .map(|(name, bytes)| Input::from_bytes(&name, bytes))
         .collect();
     let inputs = Inputs { opened, more: None };
     let mut items = Vec::new();
-    let summary = run_inputs(inputs, &opts, &mut |i| {
+    let summary = match run_inputs(inputs, &opts, &mut |i| {
         items.push(i);
         Ok(())
-    })
-    .expect("in-memory inputs cannot fail to read");
-    let total = summary.total();
-    assert_eq!(total.lines, lines, "every physical line is counted");
+    }) {
+        Ok(s) => s,
+        Err(PipelineError::Document { path, .. }) if documents => {
+            let path = path.to_string_lossy();
+            assert!(names.iter().any(|n| *n == path), "the error names its input: {path}");
+            return (items, Summary::default());
+        }
+        Err(e) => panic!("in-memory inputs cannot fail to read: {e:?}"),
+    };
+    if !documents {
+        assert_eq!(summary.total().lines, lines, "every physical line is counted");
+    }
     for s in &summary.sources {
         assert_eq!(
             s.lines,

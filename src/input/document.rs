@@ -38,7 +38,7 @@ const DOCUMENT_KEYS: &[&str] = &[
 
 /// Whether input starting with `head` is a whole JSON document rather than lines: `Some`
 /// once that can be told, `None` when more bytes are needed (and `eof` is false). A
-/// document starts with `[` and then `{` or `]`, or with `{` and then a newline
+/// document starts with `[` and then `{`, or `]` and the end of its line, or with `{` and then a newline
 /// (pretty-printed) or one of [`DOCUMENT_KEYS`].
 pub fn sniff(head: &[u8], eof: bool) -> Option<bool> {
     let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
@@ -49,8 +49,18 @@ pub fn sniff(head: &[u8], eof: bool) -> Option<bool> {
     let rest = head.get(start + 1..).unwrap_or(&[]);
     let next = rest.iter().position(|c| !ws(c));
     match head.get(start) {
-        Some(b'[') => match next.and_then(|p| rest.get(p)) {
-            Some(b'{' | b']') => Some(true),
+        Some(b'[') => match next.and_then(|p| rest.get(p).map(|c| (p, c))) {
+            Some((_, b'{')) => Some(true),
+            // An empty array is a document only when nothing but white space follows it
+            // on its line: `[] - message` is a log line (an empty MDC first).
+            Some((p, b']')) => {
+                let after = rest.get(p + 1..).unwrap_or(&[]);
+                match after.iter().find(|c| !matches!(c, b' ' | b'\t')) {
+                    Some(b'\n' | b'\r') => Some(true),
+                    Some(_) => Some(false),
+                    None => eof.then_some(true),
+                }
+            }
             Some(_) => Some(false),
             None => eof.then_some(false),
         },
@@ -598,6 +608,7 @@ mod tests {
         for doc in [
             "[\n  {\n",
             "[]",
+            "[] \n",
             " \n[{\"a\":1}]",
             "{\n  \"took\"",
             "{\"took\":3,",
@@ -613,6 +624,8 @@ mod tests {
             "{\"@timestamp\":\"2024\"}",
             "[pod/jm-0/c] x",
             "[main] INFO x",
+            "  [] - Completed checkpoint 12",
+            "[]x",
             "2024-05-06 10:15:31,112 INFO x",
             "",
             "{}",
