@@ -1,14 +1,48 @@
 //! From grammar text to compiled templates: the per-file state machine over keyword lines,
-//! hole validation, regex construction and message matching.
+//! hole validation, matcher and regex construction, and message matching.
+//!
+//! A template matches with its hand matcher ([`super::matcher`]); its regex, the reference
+//! semantics, is compiled only when a match needs it (the matcher gave up on a hostile
+//! message) or when the template has no hand matcher, so that loading the grammar costs
+//! no regex compilation.
 
 use super::hole::{field_type_name, types_for, HoleType};
 use super::logger::LoggerPattern;
+use super::matcher::{Found, Matcher, Span, MAX_HOLES};
 use super::syntax::{self, KeywordLine, Piece};
 use super::GrammarError;
 use crate::events::{self, FieldType, Fields, Kind, Setter, Value, FIELD_TYPES};
 use memchr::memmem::Finder;
 use regex::Regex;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+/// Messages longer than this compile their regex at load, so that a regex the engine
+/// refuses (too large) is an error of the grammar file, not a silent non-match later.
+/// Shorter templates cannot come near the regex size limit.
+const EAGER_REGEX_LEN: usize = 2048;
+
+/// Which engine matches a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Engine {
+    /// The hand matcher, with the regex where the matcher gives up or is missing.
+    Fast,
+    /// The regex alone: the reference the hand matcher is tested against.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Regex,
+}
+
+/// A named hole: where its text is and which field it fills.
+#[derive(Debug)]
+struct Capture {
+    /// Index among the template's holes (named and `_`): its matcher span.
+    hole: usize,
+    /// The field name.
+    name: &'static str,
+    /// The hole type, which converts the text.
+    ty: HoleType,
+    /// Sets the field.
+    set: Setter,
+}
 
 /// Levels a `level` line may name.
 const LEVELS: &[&str] = &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
@@ -67,14 +101,16 @@ pub(crate) struct Template {
     pub message: String,
     /// The parsed pieces (for diagnostics).
     pieces: Vec<Piece>,
-    /// `^…$` regex of the message.
-    regex: Regex,
+    /// The hand matcher; `None` for a template with too many holes.
+    matcher: Option<Matcher>,
+    /// The `^…$` regex of the message, compiled on first use (`None`: it does not compile).
+    regex: OnceLock<Option<Regex>>,
     /// Literal text before the first hole.
     prefix: String,
-    /// The longest literal after the prefix, searched before running the regex.
+    /// For a template that starts with a hole: its longest literal, searched first.
     longest: Option<Finder<'static>>,
-    /// Named holes in capture group order, with the setter of their field.
-    captures: Vec<(&'static str, HoleType, Setter)>,
+    /// Named holes in capture group order.
+    captures: Vec<Capture>,
     /// `set` constants.
     constants: Fields,
     /// Samples to check.
@@ -93,39 +129,101 @@ impl Template {
         self.loggers.iter().any(|p| p.matches(logger))
     }
 
-    /// Cheap checks, then the regex. `msg` must already be trimmed.
-    fn regex_match<'m>(&self, msg: &'m str) -> Option<regex::Captures<'m>> {
-        if !msg.starts_with(self.prefix.as_str()) {
-            return None;
-        }
-        if let Some(f) = &self.longest {
-            f.find(msg.as_bytes())?;
-        }
-        self.regex.captures(msg)
+    /// The first byte of the literal prefix; `None` when the message starts with a hole.
+    pub(crate) fn first_byte(&self) -> Option<u8> {
+        self.prefix.as_bytes().first().copied()
     }
 
-    /// Whether the message matches, without building fields.
-    pub(crate) fn is_match(&self, msg: &str) -> bool {
-        if !msg.starts_with(self.prefix.as_str()) {
+    /// The regex, compiled on first use.
+    fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| Regex::new(&regex_source(&self.pieces)).ok())
+            .as_ref()
+    }
+
+    /// Necessary conditions, cheap to test: the literal prefix, the longest literal.
+    fn may_match(&self, msg: &str) -> bool {
+        msg.starts_with(self.prefix.as_str())
+            && match &self.longest {
+                Some(f) => f.find(msg.as_bytes()).is_some(),
+                None => true,
+            }
+    }
+
+    /// The hand matcher's verdict, `None` when it has none (gave up, or no matcher).
+    fn fast(&self, msg: &str, spans: &mut [Span; MAX_HOLES]) -> Option<bool> {
+        match self.matcher.as_ref()?.run(msg, spans) {
+            Found::Match => Some(true),
+            Found::NoMatch => Some(false),
+            Found::GaveUp => None,
+        }
+    }
+
+    /// Whether the message matches, without building fields. `msg` must already be
+    /// trimmed.
+    pub(crate) fn is_match(&self, msg: &str, engine: Engine) -> bool {
+        if !self.may_match(msg) {
             return false;
         }
-        if let Some(f) = &self.longest {
-            if f.find(msg.as_bytes()).is_none() {
-                return false;
+        if engine == Engine::Fast {
+            let mut spans = [(0, 0); MAX_HOLES];
+            if let Some(m) = self.fast(msg, &mut spans) {
+                return m;
             }
         }
-        self.regex.is_match(msg)
+        self.regex().is_some_and(|r| r.is_match(msg))
     }
 
     /// The fields of a matching message (`set` constants included); `None` if it does not
-    /// match or a value cannot be represented.
-    pub(crate) fn fields(&self, msg: &str) -> Option<Fields> {
-        let caps = self.regex_match(msg)?;
+    /// match or a value cannot be represented. `msg` must already be trimmed.
+    pub(crate) fn fields(&self, msg: &str, engine: Engine) -> Option<Fields> {
+        if !self.may_match(msg) {
+            return None;
+        }
+        if engine == Engine::Fast {
+            let mut spans = [(0, 0); MAX_HOLES];
+            match self.fast(msg, &mut spans) {
+                Some(true) => {
+                    return self.build(|c| {
+                        let (a, b) = *spans.get(c.hole)?;
+                        msg.get(a..b)
+                    })
+                }
+                Some(false) => return None,
+                None => {}
+            }
+        }
+        let caps = self.regex()?.captures(msg)?;
+        let mut group = 0;
+        self.build(|_| {
+            group += 1;
+            caps.get(group).map(|m| m.as_str())
+        })
+    }
+
+    /// The hand matcher's answer alone, without the regex: `None` when it has none (no
+    /// matcher, or it gave up). For the tests that hold it to the regex.
+    #[cfg(test)]
+    pub(crate) fn fields_hand(&self, msg: &str) -> Option<Option<Fields>> {
+        if !self.may_match(msg) {
+            return Some(None);
+        }
+        let mut spans = [(0, 0); MAX_HOLES];
+        Some(match self.fast(msg, &mut spans)? {
+            true => self.build(|c| {
+                let (a, b) = *spans.get(c.hole)?;
+                msg.get(a..b)
+            }),
+            false => None,
+        })
+    }
+
+    /// The fields from the text of each named hole, in order.
+    fn build<'m>(&self, mut text: impl FnMut(&Capture) -> Option<&'m str>) -> Option<Fields> {
         let mut fields = self.constants.clone();
-        for (i, (_, ty, set)) in self.captures.iter().enumerate() {
-            let m = caps.get(i + 1)?;
-            let v = ty.convert(m.as_str())?;
-            set(&mut fields, v).ok()?;
+        for c in &self.captures {
+            let v = c.ty.convert(text(c)?)?;
+            (c.set)(&mut fields, v).ok()?;
         }
         Some(fields)
     }
@@ -149,6 +247,11 @@ impl Template {
             }
         }
     }
+}
+
+/// The anchored regex of a whole message template.
+fn regex_source(pieces: &[Piece]) -> String {
+    format!("^{}$", pieces_regex(pieces))
 }
 
 fn pieces_regex(pieces: &[Piece]) -> String {
@@ -310,7 +413,10 @@ pub(crate) fn compile_file(
 }
 
 fn is_keyword(k: &str) -> bool {
-    KEYWORDS.split(", ").any(|x| x == k)
+    matches!(
+        k,
+        "event" | "ignore" | "logger" | "level" | "flink" | "message" | "set" | "sample" | "expect"
+    )
 }
 
 fn unknown_keyword(k: &str) -> String {
@@ -521,11 +627,14 @@ fn finish(d: Draft, errors: &mut Vec<GrammarError>) -> Option<Template> {
             return None;
         }
     };
-    let mut captures: Vec<(&'static str, HoleType, Setter)> = Vec::new();
+    let mut captures: Vec<Capture> = Vec::new();
+    let mut hole = 0;
     for p in &pieces {
         let Piece::Hole { name, ty, at } = p else {
             continue;
         };
+        let this_hole = hole;
+        hole += 1;
         let loc = hole_at(*at);
         let Some(hty) = HoleType::parse(ty) else {
             errors.push(loc.error(format!(
@@ -552,7 +661,7 @@ fn finish(d: Draft, errors: &mut Vec<GrammarError>) -> Option<Template> {
             )));
             continue;
         }
-        if captures.iter().any(|(n, _, _)| *n == fname) {
+        if captures.iter().any(|c| c.name == fname) {
             errors.push(loc.error(format!("field `{name}` is bound twice in this message")));
             continue;
         }
@@ -570,32 +679,41 @@ fn finish(d: Draft, errors: &mut Vec<GrammarError>) -> Option<Template> {
             errors.push(loc.error(format!("unknown field `{name}`")));
             continue;
         };
-        captures.push((fname, hty, set));
+        captures.push(Capture {
+            hole: this_hole,
+            name: fname,
+            ty: hty,
+            set,
+        });
     }
     if errors.len() > before {
         return None;
     }
-    let re_src = format!("^{}$", pieces_regex(&pieces));
-    let regex = match Regex::new(&re_src) {
-        Ok(r) => r,
-        Err(e) => {
-            errors.push(mloc.error(format!("message does not compile to a regex: {e}")));
-            return None;
+    let matcher = Matcher::new(&pieces);
+    let regex = OnceLock::new();
+    if matcher.is_none() || message.len() > EAGER_REGEX_LEN {
+        match Regex::new(&regex_source(&pieces)) {
+            Ok(r) => {
+                let _ = regex.set(Some(r));
+            }
+            Err(e) => {
+                errors.push(mloc.error(format!("message does not compile to a regex: {e}")));
+                return None;
+            }
         }
-    };
+    }
     let prefix = match pieces.first() {
         Some(Piece::Lit(l)) => l.clone(),
         _ => String::new(),
     };
     let longest = pieces
         .iter()
-        .skip(1)
         .filter_map(|p| match p {
             Piece::Lit(l) => Some(l),
             Piece::Hole { .. } => None,
         })
         .max_by_key(|l| l.len())
-        .filter(|l| l.len() >= 4)
+        .filter(|l| prefix.is_empty() && l.len() >= 4)
         .map(|l| Finder::new(l.as_bytes()).into_owned());
     Some(Template {
         loc: d.loc,
@@ -605,6 +723,7 @@ fn finish(d: Draft, errors: &mut Vec<GrammarError>) -> Option<Template> {
         flink: d.flink,
         message,
         pieces,
+        matcher,
         regex,
         prefix,
         longest,

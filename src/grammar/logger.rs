@@ -8,15 +8,24 @@
 pub(crate) enum LoggerPattern {
     /// A full logger name.
     Exact(String),
-    /// A pattern where `*` stands for any run of characters, dots included.
-    Glob(String),
+    /// A pattern where `*` stands for any run of characters, dots included; with its
+    /// initials form (see [`abbreviate`]), computed once.
+    Glob(String, String),
+}
+
+/// The end of a glob's final segment after its last `*`: every logger the glob names, in
+/// any of the three forms [`LoggerPattern::matches`] tries, ends with it (each form keeps
+/// the final segment whole, and this text holds no `.` and no `*`).
+fn literal_tail(glob: &str) -> &str {
+    let fin = final_segment(glob);
+    fin.rsplit('*').next().unwrap_or(fin)
 }
 
 impl LoggerPattern {
     /// Classify a written pattern.
     pub(crate) fn parse(s: &str) -> LoggerPattern {
         if s.contains('*') {
-            LoggerPattern::Glob(s.to_string())
+            LoggerPattern::Glob(s.to_string(), abbreviate(s))
         } else {
             LoggerPattern::Exact(s.to_string())
         }
@@ -25,7 +34,7 @@ impl LoggerPattern {
     /// The pattern as written.
     pub(crate) fn as_str(&self) -> &str {
         match self {
-            LoggerPattern::Exact(s) | LoggerPattern::Glob(s) => s,
+            LoggerPattern::Exact(s) | LoggerPattern::Glob(s, _) => s,
         }
     }
 
@@ -37,42 +46,47 @@ impl LoggerPattern {
                     || abbreviated_eq(p, logger)
                     || (!logger.contains('.') && final_segment(p) == logger)
             }
-            LoggerPattern::Glob(p) => {
-                glob(p, logger)
-                    || (looks_abbreviated(logger) && glob(&abbreviate(p), &abbreviate(logger)))
-                    || (!logger.contains('.') && glob(final_segment(p), logger))
+            LoggerPattern::Glob(p, initials) => {
+                logger.ends_with(literal_tail(p))
+                    && (glob(p, logger)
+                        || (looks_abbreviated(logger) && glob(initials, &abbreviate(logger)))
+                        || (!logger.contains('.') && glob(final_segment(p), logger)))
             }
         }
     }
 }
 
-fn final_segment(name: &str) -> &str {
+/// The part after the last `.` (all of a name without dots).
+pub(crate) fn final_segment(name: &str) -> &str {
     name.rsplit('.').next().unwrap_or(name)
 }
 
 /// Same number of segments, same final segment, and every package segment of `logger` a
 /// non-empty prefix of the pattern's (logback keeps some segments whole, shortens others).
 fn abbreviated_eq(pattern: &str, logger: &str) -> bool {
-    let p: Vec<&str> = pattern.split('.').collect();
-    let l: Vec<&str> = logger.split('.').collect();
-    if p.len() != l.len() || p.len() < 2 {
+    // The final segments first: they differ for nearly every pair.
+    if final_segment(pattern) != final_segment(logger) {
         return false;
     }
-    let last = p.len() - 1;
-    p.iter().zip(&l).enumerate().all(|(i, (ps, ls))| {
-        if i == last {
-            ps == ls
-        } else {
-            !ls.is_empty() && ps.starts_with(ls)
+    let (mut p, mut l) = (pattern.split('.'), logger.split('.'));
+    // The final segments, equal, are not compared again.
+    p.next_back();
+    l.next_back();
+    let mut packages = 0;
+    loop {
+        match (p.next(), l.next()) {
+            (None, None) => return packages >= 1,
+            (Some(ps), Some(ls)) if !ls.is_empty() && ps.starts_with(ls) => packages += 1,
+            _ => return false,
         }
-    })
+    }
 }
 
 /// A logger with a one-letter package segment, as logback abbreviation produces.
 fn looks_abbreviated(logger: &str) -> bool {
-    let mut segs: Vec<&str> = logger.split('.').collect();
-    segs.pop();
-    segs.iter().any(|s| s.chars().count() == 1)
+    let mut segs = logger.split('.');
+    segs.next_back();
+    segs.any(|s| s.chars().count() == 1)
 }
 
 /// Package segments reduced to their first character; the final segment kept. In a glob, a
@@ -101,14 +115,17 @@ fn abbreviate(name: &str) -> String {
 }
 
 /// `*` matches any run of characters (possibly empty); everything else matches itself.
+///
+/// Bytewise: a `*` that stopped inside a character would have to be followed by pattern
+/// text starting there, and pattern text (being UTF-8) never starts with a continuation
+/// byte, so bytes and characters give the same answer.
 pub(crate) fn glob(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
         match p.get(pi) {
-            Some('*') => {
+            Some(b'*') => {
                 star = Some((pi, ti));
                 pi += 1;
             }
@@ -126,7 +143,7 @@ pub(crate) fn glob(pattern: &str, text: &str) -> bool {
             },
         }
     }
-    p.get(pi..).is_some_and(|r| r.iter().all(|c| *c == '*'))
+    p.get(pi..).is_some_and(|r| r.iter().all(|c| *c == b'*'))
 }
 
 #[cfg(test)]
@@ -148,6 +165,95 @@ mod tests {
         assert!(!p.matches("org.apache.flink.runtime.checkpoint.Other"));
     }
 
+    /// The allocation-free `abbreviated_eq` and `looks_abbreviated` agree with their
+    /// straightforward definitions on every pair of names built from a few segments.
+    #[test]
+    fn abbreviation_checks_match_their_definitions() {
+        fn reference_eq(pattern: &str, logger: &str) -> bool {
+            let p: Vec<&str> = pattern.split('.').collect();
+            let l: Vec<&str> = logger.split('.').collect();
+            if p.len() != l.len() || p.len() < 2 {
+                return false;
+            }
+            let last = p.len() - 1;
+            p.iter().zip(&l).enumerate().all(|(i, (ps, ls))| {
+                if i == last {
+                    ps == ls
+                } else {
+                    !ls.is_empty() && ps.starts_with(ls)
+                }
+            })
+        }
+        fn reference_looks(logger: &str) -> bool {
+            let mut segs: Vec<&str> = logger.split('.').collect();
+            segs.pop();
+            segs.iter().any(|s| s.chars().count() == 1)
+        }
+        let segs = ["", "o", "org", "or", "a", "apache", "\u{e9}", "X", "Y"];
+        let mut names = vec![String::new()];
+        for _ in 0..3 {
+            let mut next = names.clone();
+            for n in &names {
+                for s in segs {
+                    next.push(if n.is_empty() {
+                        s.to_string()
+                    } else {
+                        format!("{n}.{s}")
+                    });
+                }
+            }
+            names = next;
+        }
+        names.sort();
+        names.dedup();
+        for p in &names {
+            assert_eq!(looks_abbreviated(p), reference_looks(p), "{p:?}");
+            for l in &names {
+                assert_eq!(abbreviated_eq(p, l), reference_eq(p, l), "{p:?} {l:?}");
+            }
+        }
+    }
+
+    /// The suffix filter of globs rejects only loggers that no form of the glob names.
+    #[test]
+    fn glob_tail_filter_loses_nothing() {
+        let globs = [
+            "org.apache.flink.*HaServices",
+            "a.b*.c.D",
+            "x.*",
+            "*",
+            "a*b.c*d",
+            "*X",
+        ];
+        let loggers = [
+            "org.apache.flink.k.KubernetesHaServices",
+            "o.a.f.k.KubernetesHaServices",
+            "KubernetesHaServices",
+            "a.bb.c.D",
+            "a.b.c.D",
+            "a.c.D",
+            "D",
+            "x.y",
+            "x",
+            "ab.cd",
+            "a.b.c.xd",
+            "aXb.cXd",
+            "X",
+            "o.X",
+            "",
+            "a.b.c.DD",
+        ];
+        for g in globs {
+            let initials = abbreviate(g);
+            for l in loggers {
+                let full = glob(g, l)
+                    || (looks_abbreviated(l) && glob(&initials, &abbreviate(l)))
+                    || (!l.contains('.') && glob(final_segment(g), l));
+                assert_eq!(LoggerPattern::parse(g).matches(l), full, "{g} {l}");
+            }
+        }
+    }
+
     #[test]
     fn globs() {
         assert!(glob("a*c", "abbbc"));
@@ -156,7 +262,7 @@ mod tests {
         assert!(!glob("*HaServices", "org.x.KubernetesHaServicesX"));
         assert!(!glob("a*c", "abcd"));
         let p = LoggerPattern::parse("org.apache.flink.*.KubernetesLeaderElector");
-        assert!(matches!(p, LoggerPattern::Glob(_)));
+        assert!(matches!(p, LoggerPattern::Glob(..)));
         assert!(
             p.matches("org.apache.flink.kubernetes.kubeclient.resources.KubernetesLeaderElector")
         );

@@ -151,11 +151,12 @@
 mod compile;
 mod hole;
 mod logger;
+mod matcher;
 mod syntax;
 
 use crate::envelope::{parse_line, Zone};
 use crate::events::{Fields, Kind, FIELD_TYPES};
-use compile::Template;
+use compile::{Engine, Template};
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -220,9 +221,29 @@ pub struct Grammar {
     templates: Vec<Template>,
     /// Candidate templates per exact logger name written in some template.
     exact: HashMap<String, Resolved, FastHash>,
+    /// Templates with an exact logger pattern, by the pattern's final segment (a logger
+    /// matches an exact pattern only if their final segments are equal).
+    by_final: HashMap<String, Vec<u32>, FastHash>,
+    /// Templates with a glob logger pattern.
+    globbed: Vec<u32>,
     /// Candidate templates of other loggers (abbreviated, glob-matched, unknown), filled on
-    /// first sight.
+    /// first sight, for [`Grammar::classify`]; hot paths use their own [`LoggerCache`].
     cache: RwLock<HashMap<String, Resolved, FastHash>>,
+}
+
+/// A caller's own cache of how loggers resolve to templates, for loggers that no template
+/// names exactly (abbreviated, glob-matched or unwatched ones). One per parsing thread:
+/// unlike the grammar's shared cache, it takes no lock, so threads do not contend on it.
+#[derive(Debug, Default)]
+pub struct LoggerCache {
+    map: HashMap<Box<str>, Resolved, FastHash>,
+}
+
+impl LoggerCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
 }
 
 /// FNV-1a over 8-byte words: logger names are short and looked up once per record, where
@@ -259,12 +280,36 @@ impl Hasher for WordHasher {
 type FastHash = BuildHasherDefault<WordHasher>;
 
 /// The templates that apply to one logger.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Resolved {
-    /// Indices into `templates`, ascending.
-    templates: Vec<usize>,
     /// Some `event` template names the logger.
     watched: bool,
+    /// Candidate lists, each ascending: `[0]` holds the templates whose message starts with
+    /// a hole (they may match any message), every other list the templates whose literal
+    /// prefix starts with one byte, merged in order with those of `[0]`.
+    buckets: Vec<Vec<u32>>,
+    /// The bucket of a message by its first byte.
+    by_first: [u16; 256],
+}
+
+impl Resolved {
+    /// No template at all.
+    fn is_empty(&self) -> bool {
+        self.buckets.iter().all(Vec::is_empty)
+    }
+
+    /// The templates that may match a (trimmed) message, in match order.
+    fn candidates(&self, msg: &str) -> &[u32] {
+        let b = msg
+            .as_bytes()
+            .first()
+            .and_then(|c| self.by_first.get(usize::from(*c)))
+            .copied()
+            .unwrap_or(0);
+        self.buckets
+            .get(usize::from(b))
+            .map_or(&[][..], Vec::as_slice)
+    }
 }
 
 /// What the grammar made of one record.
@@ -410,6 +455,8 @@ impl Grammar {
             files: order.iter().map(|(n, _)| n.clone()).collect(),
             templates,
             exact: HashMap::default(),
+            by_final: HashMap::default(),
+            globbed: Vec::new(),
             cache: RwLock::new(HashMap::default()),
         };
         grammar.index();
@@ -418,15 +465,37 @@ impl Grammar {
         Ok(grammar)
     }
 
-    /// Precompute the candidates of every exact logger name that templates write.
+    /// Index templates by logger, then precompute the candidates of every exact logger name
+    /// that templates write.
     fn index(&mut self) {
+        for (i, t) in self.templates.iter().enumerate() {
+            let Ok(i) = u32::try_from(i) else { continue };
+            for p in &t.loggers {
+                match p {
+                    logger::LoggerPattern::Exact(n) => {
+                        let list = self
+                            .by_final
+                            .entry(logger::final_segment(n).to_string())
+                            .or_default();
+                        if list.last() != Some(&i) {
+                            list.push(i);
+                        }
+                    }
+                    logger::LoggerPattern::Glob(..) => {
+                        if self.globbed.last() != Some(&i) {
+                            self.globbed.push(i);
+                        }
+                    }
+                }
+            }
+        }
         let names: Vec<String> = self
             .templates
             .iter()
             .flat_map(|t| &t.loggers)
             .filter_map(|p| match p {
                 logger::LoggerPattern::Exact(n) => Some(n.clone()),
-                logger::LoggerPattern::Glob(_) => None,
+                logger::LoggerPattern::Glob(..) => None,
             })
             .collect();
         for n in names {
@@ -438,17 +507,54 @@ impl Grammar {
     }
 
     fn compute(&self, logger: &str) -> Resolved {
-        let templates: Vec<usize> = self
-            .templates
+        let mut watched = false;
+        let mut maybe: Vec<u32> = self.globbed.clone();
+        if let Some(same_final) = self.by_final.get(logger::final_segment(logger)) {
+            maybe.extend_from_slice(same_final);
+            maybe.sort_unstable();
+            maybe.dedup();
+        }
+        // (first byte of the literal prefix, template), `None` for templates that start
+        // with a hole.
+        let mut all: Vec<(Option<u8>, u32)> = Vec::new();
+        for i in maybe {
+            let Some(t) = self.templates.get(i as usize) else {
+                continue;
+            };
+            if !t.logger_ok(logger) {
+                continue;
+            }
+            watched |= t.kind.is_some();
+            all.push((t.first_byte(), i));
+        }
+        let mut firsts: Vec<u8> = all.iter().filter_map(|(b, _)| *b).collect();
+        firsts.sort_unstable();
+        firsts.dedup();
+        let mut buckets = vec![all
             .iter()
-            .enumerate()
-            .filter(|(_, t)| t.logger_ok(logger))
-            .map(|(i, _)| i)
-            .collect();
-        let watched = templates
-            .iter()
-            .any(|i| self.templates.get(*i).is_some_and(|t| t.kind.is_some()));
-        Resolved { templates, watched }
+            .filter(|(b, _)| b.is_none())
+            .map(|(_, i)| *i)
+            .collect::<Vec<u32>>()];
+        let mut by_first = [0u16; 256];
+        for f in firsts {
+            let list = all
+                .iter()
+                .filter(|(b, _)| b.is_none() || *b == Some(f))
+                .map(|(_, i)| *i)
+                .collect();
+            if let (Ok(k), Some(slot)) = (
+                u16::try_from(buckets.len()),
+                by_first.get_mut(usize::from(f)),
+            ) {
+                *slot = k;
+                buckets.push(list);
+            }
+        }
+        Resolved {
+            watched,
+            buckets,
+            by_first,
+        }
     }
 
     /// Run `f` on the templates of `logger`: precomputed for exact names, cached for others.
@@ -478,9 +584,11 @@ impl Grammar {
         r: &Resolved,
         level: &str,
         message: &str,
+        engine: Engine,
     ) -> Option<(usize, Option<Fields>)> {
         let msg = message.trim();
-        for &i in &r.templates {
+        for &i in r.candidates(msg) {
+            let i = i as usize;
             let Some(t) = self.templates.get(i) else {
                 continue;
             };
@@ -488,31 +596,69 @@ impl Grammar {
                 continue;
             }
             if t.kind.is_some() {
-                if let Some(f) = t.fields(msg) {
+                if let Some(f) = t.fields(msg, engine) {
                     return Some((i, Some(f)));
                 }
-            } else if t.is_match(msg) {
+            } else if t.is_match(msg, engine) {
                 return Some((i, None));
             }
         }
         None
     }
 
+    /// What the first matching template of `r` makes of a record.
+    fn classify_in(&self, r: &Resolved, level: &str, head: &str, engine: Engine) -> Classified {
+        if r.is_empty() {
+            return Classified::Unwatched;
+        }
+        match self.first_match(r, level, head, engine) {
+            Some((i, Some(fields))) => match self.templates.get(i).and_then(|t| t.kind) {
+                Some(kind) => Classified::Event { kind, fields },
+                None => Classified::Ignored,
+            },
+            Some((_, None)) => Classified::Ignored,
+            None if r.watched => Classified::Unmatched,
+            None => Classified::Unwatched,
+        }
+    }
+
     /// Classify one record from its level, logger and the first line of its message.
     pub fn classify(&self, level: &str, logger: &str, message_head: &str) -> Classified {
         self.with_resolved(logger.trim(), |r| {
-            if r.templates.is_empty() {
-                return Classified::Unwatched;
-            }
-            match self.first_match(r, level, message_head) {
-                Some((i, Some(fields))) => match self.templates.get(i).and_then(|t| t.kind) {
-                    Some(kind) => Classified::Event { kind, fields },
-                    None => Classified::Ignored,
-                },
-                Some((_, None)) => Classified::Ignored,
-                None if r.watched => Classified::Unmatched,
-                None => Classified::Unwatched,
-            }
+            self.classify_in(r, level, message_head, Engine::Fast)
+        })
+    }
+
+    /// [`Grammar::classify`] with the caller's own cache of logger resolutions: no lock,
+    /// so parsing threads do not contend (the hot path).
+    pub fn classify_cached(
+        &self,
+        cache: &mut LoggerCache,
+        level: &str,
+        logger: &str,
+        message_head: &str,
+    ) -> Classified {
+        let logger = logger.trim();
+        if let Some(r) = self.exact.get(logger) {
+            return self.classify_in(r, level, message_head, Engine::Fast);
+        }
+        if let Some(r) = cache.map.get(logger) {
+            return self.classify_in(r, level, message_head, Engine::Fast);
+        }
+        let r = self.compute(logger);
+        let out = self.classify_in(&r, level, message_head, Engine::Fast);
+        if cache.map.len() < CACHE_LIMIT {
+            cache.map.insert(logger.into(), r);
+        }
+        out
+    }
+
+    /// [`Grammar::classify`] with the regex engine alone, the reference semantics: tests
+    /// compare it with the hand matchers.
+    #[cfg(test)]
+    pub(crate) fn classify_regex(&self, level: &str, logger: &str, head: &str) -> Classified {
+        self.with_resolved(logger.trim(), |r| {
+            self.classify_in(r, level, head, Engine::Regex)
         })
     }
 
@@ -588,14 +734,15 @@ impl Grammar {
             )));
         }
         let head = env.message.lines().next().unwrap_or("").trim();
-        if !t.is_match(head) {
+        if !t.is_match(head, Engine::Fast) {
             return Err(loc.error(format!(
                 "sample does not match its template: {} (message: `{head}`)",
                 t.mismatch_hint(head)
             )));
         }
-        let first =
-            self.with_resolved(env.logger.trim(), |r| self.first_match(r, &env.level, head));
+        let first = self.with_resolved(env.logger.trim(), |r| {
+            self.first_match(r, &env.level, head, Engine::Fast)
+        });
         match first {
             Some((fi, _)) if fi < ti => {
                 let other = self
@@ -722,5 +869,7 @@ fn read_grammar_file(path: &Path) -> std::io::Result<String> {
     Ok(text)
 }
 
+#[cfg(test)]
+mod equivalence;
 #[cfg(test)]
 mod tests;

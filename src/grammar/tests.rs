@@ -761,3 +761,57 @@ fn grammar_is_sync_and_send() {
     fn assert_sync<T: Sync + Send>() {}
     assert_sync::<Grammar>();
 }
+
+/// The logger index (templates by final segment, globs apart) finds exactly the templates a
+/// test of every template finds, for written names, their abbreviations, bare class names
+/// and names no template knows; and the per-first-byte buckets keep the template order.
+#[test]
+fn logger_index_equals_testing_every_template() {
+    let g = Grammar::builtin().unwrap();
+    let mut names: Vec<String> = Vec::new();
+    for t in &g.templates {
+        for p in &t.loggers {
+            let full = p.as_str().replace('*', "x.y");
+            let segs: Vec<&str> = full.split('.').collect();
+            let initials: Vec<String> = segs
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    if i + 1 == segs.len() {
+                        s.to_string()
+                    } else {
+                        s.chars().take(1).collect()
+                    }
+                })
+                .collect();
+            names.push(initials.join("."));
+            names.push(segs.last().unwrap_or(&"").to_string());
+            names.push(full);
+        }
+    }
+    names.extend(
+        [
+            "org.example.Nothing",
+            "Nothing",
+            "",
+            "o.a.f.k.KubernetesHaServices",
+        ]
+        .map(String::from),
+    );
+    for n in &names {
+        let r = g.compute(n);
+        let mut indexed: Vec<u32> = r.buckets.iter().flatten().copied().collect();
+        indexed.sort_unstable();
+        indexed.dedup();
+        let brute: Vec<u32> = (0..g.templates.len() as u32)
+            .filter(|i| g.templates[*i as usize].logger_ok(n))
+            .collect();
+        assert_eq!(indexed, brute, "logger {n:?}");
+        for b in &r.buckets {
+            assert!(
+                b.windows(2).all(|w| w[0] < w[1]),
+                "{n:?}: bucket out of order"
+            );
+        }
+    }
+}

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::envelope::{self, Envelope};
 use crate::events::{Event, Fields, Kind};
-use crate::grammar::Classified;
+use crate::grammar::{Classified, LoggerCache};
 use crate::input::{self, Decoder, RawLine};
 use chrono::{DateTime, TimeDelta, Utc};
 use std::borrow::Cow;
@@ -239,6 +239,8 @@ pub(super) struct Sources<'o> {
     /// The source of the last line [`Sources::record`] saw (`Some(None)`: the input's own):
     /// the only one that can hold an event, since a line of another source releases it.
     pub(super) last_src: Option<Option<usize>>,
+    /// How loggers resolve to templates, kept per parsing thread (no lock).
+    loggers: LoggerCache,
 }
 
 impl<'o> Sources<'o> {
@@ -254,6 +256,7 @@ impl<'o> Sources<'o> {
             released: 0,
             spill: Vec::new(),
             last_src: None,
+            loggers: LoggerCache::new(),
         }
     }
 
@@ -429,7 +432,10 @@ impl<'o> Sources<'o> {
             None => msg,
         };
         let head = head.strip_suffix('\r').unwrap_or(head);
-        let item = match opts.grammar.classify(&env.level, &env.logger, head) {
+        let classified =
+            opts.grammar
+                .classify_cached(&mut self.loggers, &env.level, &env.logger, head);
+        let item = match classified {
             Classified::Event { kind, fields } => {
                 src.sum.events += 1;
                 Item::Event(Event {

@@ -1,0 +1,728 @@
+//! Template matching without a regex engine: a message template is a sequence of literals
+//! and typed holes, matched here by hand, with the regex's exact semantics.
+//!
+//! The regex a template compiles to (`^…$`, see `compile.rs`) has leftmost-first semantics:
+//! of all the ways the whole message can match, the regex reports the captures of the one a
+//! backtracking engine finds first, where greedy repetitions (`[0-9]+`, `\S+`, `.*`) try the
+//! longest run first, lazy ones (`.*?`) the shortest, and alternatives left to right. This
+//! matcher is that backtracking search: each hole enumerates the ends it could have in the
+//! same order of preference, and the first end from which the rest of the template matches
+//! wins. Literals are compared bytewise; a lazy hole followed by a literal jumps between the
+//! literal's occurrences with `memchr::memmem`.
+//!
+//! Backtracking can be slow on hostile input, where the regex engines are linear. A match
+//! therefore runs on a budget proportional to the message length; when it is spent, the
+//! matcher gives up ([`Found::GaveUp`]) and the caller asks the regex, whose answer is by
+//! construction the same. Real log lines never come near the budget.
+//!
+//! Character classes are those of the regex crate in its default (Unicode) mode: `\S` and
+//! `\s` are `White_Space` (what [`char::is_whitespace`] tests), `.` is any character but
+//! `\n`; `[0-9]`, hex digits, `[A-Z_]` and letters are ASCII.
+
+use super::hole::HoleType;
+use super::syntax::Piece;
+use memchr::memmem::Finder;
+
+/// At most this many holes per template for the hand matcher (spans live on the stack);
+/// templates with more use the regex alone. Built-in templates have at most six.
+pub(crate) const MAX_HOLES: usize = 16;
+
+/// Budget units per byte of message (each unit is a byte scanned or an end tried).
+const BUDGET_PER_BYTE: usize = 16;
+
+/// Budget units every match gets, whatever the message length.
+const BUDGET_BASE: usize = 1024;
+
+/// Byte span `(start, end)` of a hole's text in the message.
+pub(crate) type Span = (usize, usize);
+
+/// The outcome of one match attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Found {
+    /// The whole message matches; the spans of every hole are filled in, in template order.
+    Match,
+    /// The message does not match.
+    NoMatch,
+    /// The budget ran out before the search ended: ask the regex.
+    GaveUp,
+}
+
+/// One step of a matcher.
+#[derive(Debug)]
+enum Step {
+    /// Literal text, matched bytewise.
+    Lit(Box<[u8]>),
+    /// A hole. For a lazy `text` hole directly followed by a literal, the finder of that
+    /// literal: the hole's possible ends are exactly the literal's occurrences.
+    Hole(HoleType, Option<Box<Finder<'static>>>),
+}
+
+/// A compiled hand matcher for one message template.
+#[derive(Debug)]
+pub(crate) struct Matcher {
+    steps: Vec<Step>,
+}
+
+impl Matcher {
+    /// The matcher of a template's pieces; `None` when the template has more than
+    /// [`MAX_HOLES`] holes or a hole of unknown type (the compiler reports that).
+    pub(crate) fn new(pieces: &[Piece]) -> Option<Matcher> {
+        let mut steps = Vec::with_capacity(pieces.len());
+        let mut holes = 0;
+        for (i, p) in pieces.iter().enumerate() {
+            match p {
+                Piece::Lit(l) => steps.push(Step::Lit(l.as_bytes().into())),
+                Piece::Hole { ty, .. } => {
+                    let ty = HoleType::parse(ty)?;
+                    holes += 1;
+                    let finder = match (ty, pieces.get(i + 1)) {
+                        (HoleType::Text, Some(Piece::Lit(next))) if !next.is_empty() => {
+                            Some(Box::new(Finder::new(next.as_bytes()).into_owned()))
+                        }
+                        _ => None,
+                    };
+                    steps.push(Step::Hole(ty, finder));
+                }
+            }
+        }
+        (holes <= MAX_HOLES).then_some(Matcher { steps })
+    }
+
+    /// The number of holes (named and `_`), the length `spans` must have.
+    #[cfg(test)]
+    pub(crate) fn holes(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| matches!(s, Step::Hole(..)))
+            .count()
+    }
+
+    /// Match the whole of `msg`. On [`Found::Match`], `spans[k]` is the span of the k-th
+    /// hole; `spans` must hold at least [`Matcher::holes`] entries.
+    pub(crate) fn run(&self, msg: &str, spans: &mut [Span]) -> Found {
+        let mut run = Run {
+            steps: &self.steps,
+            s: msg,
+            b: msg.as_bytes(),
+            nl: memchr::memchr(b'\n', msg.as_bytes()).unwrap_or(msg.len()),
+            budget: BUDGET_BASE.saturating_add(msg.len().saturating_mul(BUDGET_PER_BYTE)),
+            spans,
+        };
+        match run.at(0, 0, 0) {
+            Ok(true) => Found::Match,
+            Ok(false) => Found::NoMatch,
+            Err(OutOfBudget) => Found::GaveUp,
+        }
+    }
+}
+
+/// The budget ran out.
+struct OutOfBudget;
+
+/// The state of one match.
+struct Run<'a, 's> {
+    steps: &'a [Step],
+    s: &'a str,
+    b: &'a [u8],
+    /// The first `\n` of the message (or its length): `.` does not match `\n`.
+    nl: usize,
+    budget: usize,
+    spans: &'s mut [Span],
+}
+
+/// `\s` of the regex crate (Unicode `White_Space`) for a byte that starts an ASCII
+/// character; non-ASCII characters are looked at whole.
+fn ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+fn is_hex(b: u8) -> bool {
+    b.is_ascii_hexdigit()
+}
+
+impl Run<'_, '_> {
+    fn spend(&mut self, units: usize) -> Result<(), OutOfBudget> {
+        match self.budget.checked_sub(units) {
+            Some(left) => {
+                self.budget = left;
+                Ok(())
+            }
+            None => Err(OutOfBudget),
+        }
+    }
+
+    /// Whether steps `i..` match `b[pos..]` exactly, holes numbered from `hole`.
+    fn at(&mut self, i: usize, hole: usize, pos: usize) -> Result<bool, OutOfBudget> {
+        match self.steps.get(i) {
+            None => Ok(pos == self.b.len()),
+            Some(Step::Lit(l)) => {
+                if self.b.get(pos..).is_some_and(|r| r.starts_with(l)) {
+                    self.at(i + 1, hole, pos + l.len())
+                } else {
+                    Ok(false)
+                }
+            }
+            Some(Step::Hole(ty, finder)) => self.hole(i, hole, pos, *ty, finder.as_deref()),
+        }
+    }
+
+    /// Hole `hole` (step `i`) ends at `end`: whether the rest matches from there.
+    fn end_at(
+        &mut self,
+        i: usize,
+        hole: usize,
+        pos: usize,
+        end: usize,
+    ) -> Result<bool, OutOfBudget> {
+        self.spend(1)?;
+        // The next literal, checked here: most ends fail on its first byte.
+        if let Some(Step::Lit(l)) = self.steps.get(i + 1) {
+            if !self.b.get(end..).is_some_and(|r| r.starts_with(l)) {
+                return Ok(false);
+            }
+        }
+        if let Some(sp) = self.spans.get_mut(hole) {
+            *sp = (pos, end);
+        }
+        self.at(i + 1, hole + 1, end)
+    }
+
+    /// Whether the step after `i` is the end of the template.
+    fn last(&self, i: usize) -> bool {
+        self.steps.get(i + 1).is_none()
+    }
+
+    /// The end of the longest run of bytes of a class from `pos`, charged to the budget.
+    fn run_of(&mut self, pos: usize, class: fn(u8) -> bool) -> Result<usize, OutOfBudget> {
+        let rest = self.b.get(pos..).unwrap_or(&[]);
+        let n = rest.iter().position(|&c| !class(c)).unwrap_or(rest.len());
+        self.spend(n)?;
+        Ok(pos + n)
+    }
+
+    /// A greedy `class+` hole: ends from the longest run down to one byte.
+    fn greedy(
+        &mut self,
+        i: usize,
+        hole: usize,
+        pos: usize,
+        class: fn(u8) -> bool,
+    ) -> Result<bool, OutOfBudget> {
+        let r = self.run_of(pos, class)?;
+        let mut end = r;
+        while end > pos {
+            if self.end_at(i, hole, pos, end)? {
+                return Ok(true);
+            }
+            end -= 1;
+        }
+        Ok(false)
+    }
+
+    /// Where `.` stops from `pos`: the next `\n` or the end.
+    fn dot_limit(&mut self, pos: usize) -> Result<usize, OutOfBudget> {
+        if pos <= self.nl {
+            return Ok(self.nl);
+        }
+        let rest = self.b.get(pos..).unwrap_or(&[]);
+        let n = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        self.spend(n / 8)?;
+        Ok(pos + n)
+    }
+
+    fn hole(
+        &mut self,
+        i: usize,
+        hole: usize,
+        pos: usize,
+        ty: HoleType,
+        finder: Option<&Finder<'static>>,
+    ) -> Result<bool, OutOfBudget> {
+        match ty {
+            HoleType::Int => self.greedy(i, hole, pos, |c| c.is_ascii_digit()),
+            HoleType::Hex => self.greedy(i, hole, pos, is_hex),
+            HoleType::State => self.greedy(i, hole, pos, |c| c.is_ascii_uppercase() || c == b'_'),
+            HoleType::CpKind => self.greedy(i, hole, pos, |c| c.is_ascii_alphabetic()),
+            HoleType::JobId => match self.hex32(pos) {
+                Some(end) => self.end_at(i, hole, pos, end),
+                None => Ok(false),
+            },
+            HoleType::Uuid => match self.uuid(pos) {
+                Some(end) => self.end_at(i, hole, pos, end),
+                None => Ok(false),
+            },
+            HoleType::Session => {
+                // `(?:UUID|HEX32)`: the uuid first. (They exclude each other: a uuid has a
+                // `-` where 32 hex digits have a digit.)
+                if let Some(end) = self.uuid(pos) {
+                    if self.end_at(i, hole, pos, end)? {
+                        return Ok(true);
+                    }
+                }
+                match self.hex32(pos) {
+                    Some(end) => self.end_at(i, hole, pos, end),
+                    None => Ok(false),
+                }
+            }
+            HoleType::Word => self.word(i, hole, pos),
+            HoleType::Text => self.text(i, hole, pos, finder),
+            HoleType::Rest => self.rest(i, hole, pos),
+            HoleType::JobIds => match self.jobids(pos)? {
+                Some(end) => self.end_at(i, hole, pos, end),
+                None => Ok(false),
+            },
+            HoleType::CpType => self.cptype(i, hole, pos),
+        }
+    }
+
+    /// 32 hex digits at `pos`.
+    fn hex32(&self, pos: usize) -> Option<usize> {
+        let d = self.b.get(pos..pos + 32)?;
+        d.iter().all(|&c| is_hex(c)).then_some(pos + 32)
+    }
+
+    /// `8-4-4-4-12` hex digits at `pos`.
+    fn uuid(&self, pos: usize) -> Option<usize> {
+        let d = self.b.get(pos..pos + 36)?;
+        let ok = d.iter().enumerate().all(|(k, &c)| match k {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => is_hex(c),
+        });
+        ok.then_some(pos + 36)
+    }
+
+    /// Where the run of characters from `pos` for which `is_whitespace` is `space` ends.
+    fn space_run(&mut self, pos: usize, space: bool) -> Result<usize, OutOfBudget> {
+        let mut k = pos;
+        while let Some(&c) = self.b.get(k) {
+            if c < 0x80 {
+                if ascii_space(c) != space {
+                    break;
+                }
+                k += 1;
+            } else {
+                let Some(ch) = self.s.get(k..).and_then(|r| r.chars().next()) else {
+                    break;
+                };
+                if ch.is_whitespace() != space {
+                    break;
+                }
+                k += ch.len_utf8();
+            }
+        }
+        self.spend(k - pos)?;
+        Ok(k)
+    }
+
+    /// `\S+`, greedy, over characters.
+    fn word(&mut self, i: usize, hole: usize, pos: usize) -> Result<bool, OutOfBudget> {
+        let mut end = self.space_run(pos, false)?;
+        while end > pos {
+            if self.end_at(i, hole, pos, end)? {
+                return Ok(true);
+            }
+            end -= 1;
+            while end > pos && !self.s.is_char_boundary(end) {
+                end -= 1;
+            }
+        }
+        Ok(false)
+    }
+
+    /// `.*?`, lazy: the shortest text first.
+    fn text(
+        &mut self,
+        i: usize,
+        hole: usize,
+        pos: usize,
+        finder: Option<&Finder<'static>>,
+    ) -> Result<bool, OutOfBudget> {
+        let limit = self.dot_limit(pos)?;
+        if self.last(i) {
+            // `.*?$`: only the whole rest can do.
+            return if limit == self.b.len() {
+                self.end_at(i, hole, pos, limit)
+            } else {
+                Ok(false)
+            };
+        }
+        if let Some(f) = finder {
+            // The ends are where the next literal occurs (each starts on a character
+            // boundary: a literal starts with a whole character).
+            let mut from = pos;
+            while from <= limit {
+                let hay = self.b.get(from..).unwrap_or(&[]);
+                let Some(k) = f.find(hay) else {
+                    self.spend(hay.len() / 8)?;
+                    return Ok(false);
+                };
+                self.spend(k / 8)?;
+                let end = from + k;
+                if end > limit {
+                    return Ok(false);
+                }
+                if self.end_at(i, hole, pos, end)? {
+                    return Ok(true);
+                }
+                from = end + 1;
+            }
+            return Ok(false);
+        }
+        let mut end = pos;
+        loop {
+            if self.end_at(i, hole, pos, end)? {
+                return Ok(true);
+            }
+            if end >= limit {
+                return Ok(false);
+            }
+            end += 1;
+            while end < limit && !self.s.is_char_boundary(end) {
+                end += 1;
+            }
+        }
+    }
+
+    /// `.*`, greedy: the longest text first.
+    fn rest(&mut self, i: usize, hole: usize, pos: usize) -> Result<bool, OutOfBudget> {
+        let limit = self.dot_limit(pos)?;
+        if self.last(i) {
+            return if limit == self.b.len() {
+                self.end_at(i, hole, pos, limit)
+            } else {
+                Ok(false)
+            };
+        }
+        let mut end = limit;
+        loop {
+            if self.end_at(i, hole, pos, end)? {
+                return Ok(true);
+            }
+            if end <= pos {
+                return Ok(false);
+            }
+            end -= 1;
+            while end > pos && !self.s.is_char_boundary(end) {
+                end -= 1;
+            }
+        }
+    }
+
+    /// `\s*` from `pos` (Unicode white space), its end.
+    fn spaces(&mut self, pos: usize) -> Result<usize, OutOfBudget> {
+        self.space_run(pos, true)
+    }
+
+    /// `\[(?:\s*H\s*(?:,\s*H\s*)*)?\]` with `H` 32 hex digits: its one possible end. Every
+    /// part is forced (white space cannot be a hex digit, a comma or a bracket), so the
+    /// list matches in at most one way.
+    fn jobids(&mut self, pos: usize) -> Result<Option<usize>, OutOfBudget> {
+        if self.b.get(pos) != Some(&b'[') {
+            return Ok(None);
+        }
+        let open = pos + 1;
+        if self.b.get(open) == Some(&b']') {
+            return Ok(Some(open + 1));
+        }
+        let mut at = self.spaces(open)?;
+        loop {
+            let Some(after) = self.hex32(at) else {
+                return Ok(None);
+            };
+            self.spend(32)?;
+            at = self.spaces(after)?;
+            match self.b.get(at) {
+                Some(b']') => return Ok(Some(at + 1)),
+                Some(b',') => at = self.spaces(at + 1)?,
+                _ => return Ok(None),
+            }
+        }
+    }
+
+    /// `[A-Za-z_]+(?:\{[^{}()]*\})?`: for each letter run, longest first, with the braces
+    /// part and then without.
+    fn cptype(&mut self, i: usize, hole: usize, pos: usize) -> Result<bool, OutOfBudget> {
+        let r = self.run_of(pos, |c| c.is_ascii_alphabetic() || c == b'_')?;
+        let mut letters_end = r;
+        while letters_end > pos {
+            if self.b.get(letters_end) == Some(&b'{') {
+                let inner = self.b.get(letters_end + 1..).unwrap_or(&[]);
+                if let Some(k) = inner
+                    .iter()
+                    .position(|c| matches!(c, b'{' | b'}' | b'(' | b')'))
+                {
+                    self.spend(k)?;
+                    if inner.get(k) == Some(&b'}') {
+                        let end = letters_end + 1 + k + 1;
+                        if self.end_at(i, hole, pos, end)? {
+                            return Ok(true);
+                        }
+                    }
+                } else {
+                    self.spend(inner.len())?;
+                }
+            }
+            if self.end_at(i, hole, pos, letters_end)? {
+                return Ok(true);
+            }
+            letters_end -= 1;
+        }
+        Ok(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grammar::syntax::message_template;
+
+    fn spans(template: &str, msg: &str) -> Option<Vec<String>> {
+        let m = Matcher::new(&message_template(template).unwrap()).unwrap();
+        let mut sp = [(0, 0); MAX_HOLES];
+        match m.run(msg, &mut sp) {
+            Found::Match => Some(
+                sp[..m.holes()]
+                    .iter()
+                    .map(|(a, b)| msg[*a..*b].to_string())
+                    .collect(),
+            ),
+            Found::NoMatch => None,
+            Found::GaveUp => panic!("gave up on {msg:?}"),
+        }
+    }
+
+    #[test]
+    fn greedy_and_lazy_priorities() {
+        // Lazy text takes the first ` (` that lets the rest match.
+        assert_eq!(
+            spans(
+                "{_:text} ({_:word}) switched from {_:state} to {_:state}{_:rest}",
+                "Source: a (1/2) (x_y_0_0) switched from CREATED to SCHEDULED."
+            ),
+            Some(vec![
+                "Source: a (1/2)".into(),
+                "x_y_0_0".into(),
+                "CREATED".into(),
+                "SCHEDULED".into(),
+                ".".into()
+            ])
+        );
+        // Greedy word backs off to the last `(jobId: ` of its run.
+        assert_eq!(
+            spans(
+                "Recovered {_:word}(jobId: {_:hex}).",
+                "Recovered A(jobId: B(jobId: ff)."
+            ),
+            None
+        );
+        assert_eq!(
+            spans(
+                "Recovered {_:word}(jobId:{_:hex}).",
+                "Recovered A(jobId:B(jobId:ff)."
+            ),
+            Some(vec!["A(jobId:B".into(), "ff".into()])
+        );
+        // Greedy rest before a literal: the last occurrence.
+        assert_eq!(
+            spans("{_:rest} at {_:word}", "a at b at c"),
+            Some(vec!["a at b".into(), "c".into()])
+        );
+        // Lazy text before a hole: the shortest.
+        assert_eq!(
+            spans("x{_:text}{_:int}", "xab12"),
+            Some(vec!["ab".into(), "12".into()])
+        );
+        assert_eq!(
+            spans("{_:int}{_:int}", "123"),
+            Some(vec!["12".into(), "3".into()])
+        );
+    }
+
+    #[test]
+    fn fixed_holes() {
+        let j = "c506b6c290cc2d96a0e3f0eea10395c4";
+        assert!(spans("job {_:jobid}.", &format!("job {j}.")).is_some());
+        assert!(spans("job {_:jobid}.", &format!("job {j}0.")).is_none());
+        let u = "12dc9230-72cd-49e6-a6ad-48903369f0bf";
+        assert!(spans("s {_:session}", &format!("s {u}")).is_some());
+        assert!(spans("s {_:session}", &format!("s {j}")).is_some());
+        assert!(spans("s {_:uuid}", &format!("s {j}")).is_none());
+        assert_eq!(
+            spans("ids {_:jobids} x", &format!("ids [ {j} ,{j}] x")),
+            Some(vec![format!("[ {j} ,{j}]")])
+        );
+        assert!(spans("ids {_:jobids}", "ids [ ]").is_none());
+        assert!(spans("ids {_:jobids}", "ids []").is_some());
+        assert_eq!(
+            spans("(type={_:cptype}) @", "(type=CheckpointType{name='x'}) @"),
+            Some(vec!["CheckpointType{name='x'}".into()])
+        );
+        assert!(spans("(type={_:cptype}) @", "(type=A{b(c)}) @").is_none());
+    }
+
+    #[test]
+    fn dot_stops_at_newline() {
+        assert!(spans("a{_:rest}", "ab\nc").is_none());
+        assert!(spans("a{_:text}", "ab\nc").is_none());
+        assert!(spans("a{_:word}", "ab\u{a0}").is_none());
+        assert_eq!(
+            spans("a{_:rest}", "a\u{e9}\u{e9}"),
+            Some(vec!["\u{e9}\u{e9}".into()])
+        );
+    }
+
+    /// xorshift64*: seeded, dependency-free.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % (n.max(1) as u64)) as usize
+        }
+
+        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+            from[self.below(from.len())]
+        }
+    }
+
+    const LITS: &[&str] = &[
+        " ", "(", ")", "{", "}", "[", "]", ",", "=", "-", "a", "ab", "x", "_", "0", " for ", ") ",
+        " (", "\u{a0}", "\u{e9}", "\n", "aa",
+    ];
+
+    /// A value that a hole of `ty` may or may not accept, to be surrounded by literals.
+    fn value(rng: &mut Rng, ty: HoleType) -> String {
+        let hex = "0123456789abcdefABCDEF";
+        let hexes = |rng: &mut Rng, n: usize| -> String {
+            (0..n)
+                .map(|_| hex.as_bytes()[rng.below(hex.len())] as char)
+                .collect()
+        };
+        match ty {
+            HoleType::Int => rng
+                .pick(&["0", "12", "007", "1a", "99999999999999999999999", ""])
+                .into(),
+            HoleType::Hex => {
+                let n = 1 + rng.below(6);
+                hexes(rng, n)
+            }
+            HoleType::JobId | HoleType::JobIds | HoleType::Session | HoleType::Uuid => {
+                let id = |rng: &mut Rng| {
+                    let n = 31 + rng.below(3);
+                    hexes(rng, n)
+                };
+                let uuid = |rng: &mut Rng| {
+                    format!(
+                        "{}-{}-{}-{}-{}",
+                        hexes(rng, 8),
+                        hexes(rng, 4),
+                        hexes(rng, 4),
+                        hexes(rng, 4),
+                        hexes(rng, 12)
+                    )
+                };
+                match rng.below(5) {
+                    0 => uuid(rng),
+                    1 => format!("[{}]", id(rng)),
+                    2 => format!("[ {} ,{}\u{a0}]", id(rng), id(rng)),
+                    3 => rng.pick(&["[]", "[ ]", "[,]"]).into(),
+                    _ => id(rng),
+                }
+            }
+            HoleType::CpType | HoleType::CpKind => rng
+                .pick(&[
+                    "CHECKPOINT",
+                    "A{b}",
+                    "A{}",
+                    "A{b(c)}",
+                    "A{",
+                    "Ab_C{x=1, y='z'}",
+                    "Savepoint",
+                    "x{y}{z}",
+                ])
+                .into(),
+            _ => (0..rng.below(4)).map(|_| rng.pick(LITS)).collect(),
+        }
+    }
+
+    /// Random templates of every hole type between random literals, on messages made to
+    /// nearly fit them: the hand matcher's spans are the regex's captures, hole by hole.
+    #[test]
+    fn random_templates_agree_with_the_regex() {
+        let mut rng = Rng(0x1234_5678_9abc_def1);
+        let (mut matched, mut compared) = (0, 0);
+        for _ in 0..1500 {
+            let mut pieces: Vec<Piece> = Vec::new();
+            for _ in 0..1 + rng.below(5) {
+                if rng.below(3) == 0 {
+                    let l = rng.pick(LITS).to_string();
+                    match pieces.last_mut() {
+                        Some(Piece::Lit(prev)) => prev.push_str(&l),
+                        _ => pieces.push(Piece::Lit(l)),
+                    }
+                } else {
+                    let (name, ty) = HoleType::ALL[rng.below(HoleType::ALL.len())];
+                    pieces.push(Piece::Hole {
+                        name: "x".into(),
+                        ty: name.into(),
+                        at: 0,
+                    });
+                    let _ = ty;
+                }
+            }
+            let re: String = pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Lit(l) => regex::escape(l),
+                    Piece::Hole { ty, .. } => format!("({})", HoleType::parse(ty).unwrap().regex()),
+                })
+                .collect();
+            let re = regex::Regex::new(&format!("^{re}$")).unwrap();
+            let m = Matcher::new(&pieces).unwrap();
+            for _ in 0..40 {
+                let mut msg = String::new();
+                for p in &pieces {
+                    match p {
+                        Piece::Lit(l) if rng.below(8) > 0 => msg.push_str(l),
+                        Piece::Lit(_) => msg.push_str(rng.pick(LITS)),
+                        Piece::Hole { ty, .. } => {
+                            msg.push_str(&value(&mut rng, HoleType::parse(ty).unwrap()))
+                        }
+                    }
+                    if rng.below(10) == 0 {
+                        msg.push_str(rng.pick(LITS));
+                    }
+                }
+                let mut sp = [(0, 0); MAX_HOLES];
+                let want = re.captures(&msg).map(|c| {
+                    (1..c.len())
+                        .map(|k| c.get(k).map(|g| (g.start(), g.end())).unwrap())
+                        .collect::<Vec<_>>()
+                });
+                let got = match m.run(&msg, &mut sp) {
+                    Found::Match => Some(sp[..m.holes()].to_vec()),
+                    Found::NoMatch => None,
+                    Found::GaveUp => continue,
+                };
+                compared += 1;
+                matched += usize::from(got.is_some());
+                assert_eq!(got, want, "template {pieces:?} on {msg:?}");
+            }
+        }
+        assert!(
+            compared > 50_000 && matched > 5_000,
+            "{compared} compared, {matched} matched"
+        );
+    }
+
+    #[test]
+    fn hostile_input_gives_up_instead_of_taking_forever() {
+        let m = Matcher::new(&message_template("{_:text}a{_:text}a{_:text}a{_:text}b").unwrap())
+            .unwrap();
+        let msg = "a".repeat(5000);
+        let mut sp = [(0, 0); MAX_HOLES];
+        assert_eq!(m.run(&msg, &mut sp), Found::GaveUp);
+    }
+}
