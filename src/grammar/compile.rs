@@ -111,8 +111,8 @@ pub(crate) struct Template {
     longest: Option<Finder<'static>>,
     /// Named holes in capture group order.
     captures: Vec<Capture>,
-    /// `set` constants.
-    constants: Fields,
+    /// `set` constants; `None` when there are none (most templates).
+    constants: Option<Fields>,
     /// Samples to check.
     pub samples: Vec<Sample>,
 }
@@ -220,7 +220,10 @@ impl Template {
 
     /// The fields from the text of each named hole, in order.
     fn build<'m>(&self, mut text: impl FnMut(&Capture) -> Option<&'m str>) -> Option<Fields> {
-        let mut fields = self.constants.clone();
+        let mut fields = match &self.constants {
+            Some(c) => c.clone(),
+            None => Fields::default(),
+        };
         for c in &self.captures {
             let v = c.ty.convert(text(c)?)?;
             (c.set)(&mut fields, v).ok()?;
@@ -728,7 +731,7 @@ fn finish(d: Draft, errors: &mut Vec<GrammarError>) -> Option<Template> {
         prefix,
         longest,
         captures,
-        constants,
+        constants: (!set_names.is_empty()).then_some(constants),
         samples,
     })
 }

@@ -52,9 +52,52 @@ pub(crate) enum Found {
 enum Step {
     /// Literal text, matched bytewise.
     Lit(Box<[u8]>),
-    /// A hole. For a lazy `text` hole directly followed by a literal, the finder of that
-    /// literal: the hole's possible ends are exactly the literal's occurrences.
+    /// A hole whose end is a choice: several ends may have to be tried. For a lazy `text`
+    /// hole directly followed by a literal, the finder of that literal: the hole's possible
+    /// ends are exactly the literal's occurrences.
     Hole(HoleType, Option<Box<Finder<'static>>>),
+    /// A hole with one possible end, given what follows it (see [`forced`]): no choice, no
+    /// backtracking.
+    Forced(HoleType),
+}
+
+/// Whether a hole of type `ty` followed by `next` (`None`: the end of the template) can
+/// end in one place only, so that taking that end without trying others is what the
+/// backtracking search does:
+///
+/// * fixed shapes (`jobid`, `uuid`, `session`, whose two forms exclude each other, and
+///   `jobids`, whose parts are all forced) have one end whatever follows;
+/// * a greedy run followed by the end, or by a literal whose first byte the run's class
+///   cannot hold: a shorter run would leave a byte of the class where the literal (or the
+///   end) must start;
+/// * `cptype` likewise, its braces part included when present (without it, the literal
+///   would have to start at the `{`);
+/// * `text` and `rest` followed by the end: only the whole rest of the line can do.
+fn forced(ty: HoleType, next: Option<&Piece>) -> bool {
+    let first = match next {
+        None => None,
+        Some(Piece::Lit(l)) => match l.as_bytes().first() {
+            Some(c) => Some(*c),
+            None => return false,
+        },
+        Some(Piece::Hole { .. }) => {
+            return matches!(
+                ty,
+                HoleType::JobId | HoleType::Uuid | HoleType::Session | HoleType::JobIds
+            )
+        }
+    };
+    let outside = |class: u8| first.map_or(true, |c| CLASSES[usize::from(c)] & class == 0);
+    match ty {
+        HoleType::JobId | HoleType::Uuid | HoleType::Session | HoleType::JobIds => true,
+        HoleType::Int => outside(DIGIT),
+        HoleType::Hex => outside(HEX),
+        HoleType::State => outside(STATE),
+        HoleType::CpKind => outside(LETTER),
+        HoleType::CpType => outside(LETTER_) && first != Some(b'{'),
+        HoleType::Word => first.map_or(true, |c| c < 0x80 && ascii_space(c)),
+        HoleType::Text | HoleType::Rest => first.is_none(),
+    }
 }
 
 /// A compiled hand matcher for one message template.
@@ -75,7 +118,12 @@ impl Matcher {
                 Piece::Hole { ty, .. } => {
                     let ty = HoleType::parse(ty)?;
                     holes += 1;
-                    let finder = match (ty, pieces.get(i + 1)) {
+                    let next = pieces.get(i + 1);
+                    if forced(ty, next) {
+                        steps.push(Step::Forced(ty));
+                        continue;
+                    }
+                    let finder = match (ty, next) {
                         (HoleType::Text, Some(Piece::Lit(next))) if !next.is_empty() => {
                             Some(Box::new(Finder::new(next.as_bytes()).into_owned()))
                         }
@@ -93,7 +141,7 @@ impl Matcher {
     pub(crate) fn holes(&self) -> usize {
         self.steps
             .iter()
-            .filter(|s| matches!(s, Step::Hole(..)))
+            .filter(|s| matches!(s, Step::Hole(..) | Step::Forced(_)))
             .count()
     }
 
@@ -104,7 +152,7 @@ impl Matcher {
             steps: &self.steps,
             s: msg,
             b: msg.as_bytes(),
-            nl: memchr::memchr(b'\n', msg.as_bytes()).unwrap_or(msg.len()),
+            nl: None,
             budget: BUDGET_BASE.saturating_add(msg.len().saturating_mul(BUDGET_PER_BYTE)),
             spans,
         };
@@ -124,8 +172,9 @@ struct Run<'a, 's> {
     steps: &'a [Step],
     s: &'a str,
     b: &'a [u8],
-    /// The first `\n` of the message (or its length): `.` does not match `\n`.
-    nl: usize,
+    /// The first `\n` of the message (or its length), once a hole needed it: `.` does not
+    /// match `\n`.
+    nl: Option<usize>,
     budget: usize,
     spans: &'s mut [Span],
 }
@@ -140,6 +189,92 @@ fn is_hex(b: u8) -> bool {
     b.is_ascii_hexdigit()
 }
 
+/// Byte classes of the ASCII holes, as bits of [`CLASSES`].
+const DIGIT: u8 = 1;
+const HEX: u8 = 2;
+/// `[A-Z_]`
+const STATE: u8 = 4;
+/// `[A-Za-z]`
+const LETTER: u8 = 8;
+/// `[A-Za-z_]`
+const LETTER_: u8 = 16;
+/// An ASCII byte that is not white space: `\S` for ASCII text.
+const NONSPACE: u8 = 32;
+/// `{`, `}`, `(` or `)`: what the braces of a `cptype` cannot hold.
+const BRACE: u8 = 64;
+
+/// The class bits of every byte.
+static CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        let mut bits = 0;
+        if b.is_ascii_digit() {
+            bits |= DIGIT;
+        }
+        if b.is_ascii_hexdigit() {
+            bits |= HEX;
+        }
+        if b.is_ascii_uppercase() || b == b'_' {
+            bits |= STATE;
+        }
+        if b.is_ascii_alphabetic() {
+            bits |= LETTER;
+        }
+        if b.is_ascii_alphabetic() || b == b'_' {
+            bits |= LETTER_;
+        }
+        if b < 0x80 && !matches!(b, b'\t'..=b'\r' | b' ') {
+            bits |= NONSPACE;
+        }
+        if matches!(b, b'{' | b'}' | b'(' | b')') {
+            bits |= BRACE;
+        }
+        t[c] = bits;
+        c += 1;
+    }
+    t
+};
+
+/// The index of the first byte of class `class` in `b` (its length if none).
+fn until_class(b: &[u8], class: u8) -> usize {
+    b.iter()
+        .position(|&c| CLASSES[usize::from(c)] & class != 0)
+        .unwrap_or(b.len())
+}
+
+/// The length of the run of ASCII non-white-space bytes (`!`..`~` and the control bytes
+/// that are not white space) at the start of `b`, eight bytes at a time.
+fn nonspace_run(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut k = 0;
+    while let Some(w) = b.get(k..k + 8) {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        let x = u64::from_le_bytes(a);
+        // High bit of a byte: it is below `!` (subtraction wraps) or not ASCII. Only the
+        // first flagged byte is exact (a borrow can flag the bytes after it), and only it
+        // is used.
+        let stop = (x.wrapping_sub(ONES * 0x21) | x) & HIGH;
+        if stop != 0 {
+            let first = k + (stop.trailing_zeros() / 8) as usize;
+            // Below `!` is not white space for the control bytes 0x00-0x08, 0x0E-0x1F.
+            return first + class_run(b.get(first..).unwrap_or(&[]), NONSPACE);
+        }
+        k += 8;
+    }
+    k + class_run(b.get(k..).unwrap_or(&[]), NONSPACE)
+}
+
+/// The length of the run of bytes of class `class` at the start of `b`.
+fn class_run(b: &[u8], class: u8) -> usize {
+    b.iter()
+        .position(|&c| CLASSES[usize::from(c)] & class == 0)
+        .unwrap_or(b.len())
+}
+
 impl Run<'_, '_> {
     fn spend(&mut self, units: usize) -> Result<(), OutOfBudget> {
         match self.budget.checked_sub(units) {
@@ -151,19 +286,74 @@ impl Run<'_, '_> {
         }
     }
 
-    /// Whether steps `i..` match `b[pos..]` exactly, holes numbered from `hole`.
-    fn at(&mut self, i: usize, hole: usize, pos: usize) -> Result<bool, OutOfBudget> {
-        match self.steps.get(i) {
-            None => Ok(pos == self.b.len()),
-            Some(Step::Lit(l)) => {
-                if self.b.get(pos..).is_some_and(|r| r.starts_with(l)) {
-                    self.at(i + 1, hole, pos + l.len())
-                } else {
-                    Ok(false)
+    /// Whether steps `i..` match `b[pos..]` exactly, holes numbered from `hole`. Literals
+    /// and forced holes are taken in a loop; a hole with a choice recurses for each end.
+    fn at(&mut self, mut i: usize, mut hole: usize, mut pos: usize) -> Result<bool, OutOfBudget> {
+        loop {
+            match self.steps.get(i) {
+                None => return Ok(pos == self.b.len()),
+                Some(Step::Lit(l)) => {
+                    if !self.b.get(pos..).is_some_and(|r| r.starts_with(l)) {
+                        return Ok(false);
+                    }
+                    pos += l.len();
+                }
+                Some(Step::Forced(ty)) => {
+                    let Some(end) = self.forced_end(*ty, pos)? else {
+                        return Ok(false);
+                    };
+                    if let Some(sp) = self.spans.get_mut(hole) {
+                        *sp = (pos, end);
+                    }
+                    hole += 1;
+                    pos = end;
+                }
+                Some(Step::Hole(ty, finder)) => {
+                    return self.hole(i, hole, pos, *ty, finder.as_deref())
                 }
             }
-            Some(Step::Hole(ty, finder)) => self.hole(i, hole, pos, *ty, finder.as_deref()),
+            i += 1;
         }
+    }
+
+    /// The one end of a forced hole at `pos`, if it matches there at all.
+    fn forced_end(&mut self, ty: HoleType, pos: usize) -> Result<Option<usize>, OutOfBudget> {
+        let run = |me: &mut Self, class: u8| -> Result<Option<usize>, OutOfBudget> {
+            let r = me.run_of(pos, class)?;
+            Ok((r > pos).then_some(r))
+        };
+        match ty {
+            HoleType::Int => run(self, DIGIT),
+            HoleType::Hex => run(self, HEX),
+            HoleType::State => run(self, STATE),
+            HoleType::CpKind => run(self, LETTER),
+            HoleType::JobId => Ok(self.hex32(pos)),
+            HoleType::Uuid => Ok(self.uuid(pos)),
+            HoleType::Session => Ok(self.uuid(pos).or_else(|| self.hex32(pos))),
+            HoleType::JobIds => self.jobids(pos),
+            HoleType::Word => {
+                let r = self.space_run(pos, false)?;
+                Ok((r > pos).then_some(r))
+            }
+            HoleType::Text | HoleType::Rest => self.dot_limit(pos).map(Some),
+            HoleType::CpType => {
+                let Some(r) = run(self, LETTER_)? else {
+                    return Ok(None);
+                };
+                Ok(Some(self.braces(r)?.unwrap_or(r)))
+            }
+        }
+    }
+
+    /// The end of a `cptype`'s braces part `\{[^{}()]*\}` at `at`, if there is one.
+    fn braces(&mut self, at: usize) -> Result<Option<usize>, OutOfBudget> {
+        if self.b.get(at) != Some(&b'{') {
+            return Ok(None);
+        }
+        let inner = self.b.get(at + 1..).unwrap_or(&[]);
+        let k = until_class(inner, BRACE);
+        self.spend(k)?;
+        Ok((inner.get(k) == Some(&b'}')).then_some(at + 1 + k + 1))
     }
 
     /// Hole `hole` (step `i`) ends at `end`: whether the rest matches from there.
@@ -177,7 +367,8 @@ impl Run<'_, '_> {
         self.spend(1)?;
         // The next literal, checked here: most ends fail on its first byte.
         if let Some(Step::Lit(l)) = self.steps.get(i + 1) {
-            if !self.b.get(end..).is_some_and(|r| r.starts_with(l)) {
+            if self.b.get(end) != l.first() || !self.b.get(end..).is_some_and(|r| r.starts_with(l))
+            {
                 return Ok(false);
             }
         }
@@ -193,9 +384,8 @@ impl Run<'_, '_> {
     }
 
     /// The end of the longest run of bytes of a class from `pos`, charged to the budget.
-    fn run_of(&mut self, pos: usize, class: fn(u8) -> bool) -> Result<usize, OutOfBudget> {
-        let rest = self.b.get(pos..).unwrap_or(&[]);
-        let n = rest.iter().position(|&c| !class(c)).unwrap_or(rest.len());
+    fn run_of(&mut self, pos: usize, class: u8) -> Result<usize, OutOfBudget> {
+        let n = class_run(self.b.get(pos..).unwrap_or(&[]), class);
         self.spend(n)?;
         Ok(pos + n)
     }
@@ -206,7 +396,7 @@ impl Run<'_, '_> {
         i: usize,
         hole: usize,
         pos: usize,
-        class: fn(u8) -> bool,
+        class: u8,
     ) -> Result<bool, OutOfBudget> {
         let r = self.run_of(pos, class)?;
         let mut end = r;
@@ -221,8 +411,17 @@ impl Run<'_, '_> {
 
     /// Where `.` stops from `pos`: the next `\n` or the end.
     fn dot_limit(&mut self, pos: usize) -> Result<usize, OutOfBudget> {
-        if pos <= self.nl {
-            return Ok(self.nl);
+        let nl = match self.nl {
+            Some(nl) => nl,
+            None => {
+                let nl = memchr::memchr(b'\n', self.b).unwrap_or(self.b.len());
+                self.spend(nl / 8)?;
+                self.nl = Some(nl);
+                nl
+            }
+        };
+        if pos <= nl {
+            return Ok(nl);
         }
         let rest = self.b.get(pos..).unwrap_or(&[]);
         let n = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
@@ -239,10 +438,10 @@ impl Run<'_, '_> {
         finder: Option<&Finder<'static>>,
     ) -> Result<bool, OutOfBudget> {
         match ty {
-            HoleType::Int => self.greedy(i, hole, pos, |c| c.is_ascii_digit()),
-            HoleType::Hex => self.greedy(i, hole, pos, is_hex),
-            HoleType::State => self.greedy(i, hole, pos, |c| c.is_ascii_uppercase() || c == b'_'),
-            HoleType::CpKind => self.greedy(i, hole, pos, |c| c.is_ascii_alphabetic()),
+            HoleType::Int => self.greedy(i, hole, pos, DIGIT),
+            HoleType::Hex => self.greedy(i, hole, pos, HEX),
+            HoleType::State => self.greedy(i, hole, pos, STATE),
+            HoleType::CpKind => self.greedy(i, hole, pos, LETTER),
             HoleType::JobId => match self.hex32(pos) {
                 Some(end) => self.end_at(i, hole, pos, end),
                 None => Ok(false),
@@ -278,7 +477,9 @@ impl Run<'_, '_> {
     /// 32 hex digits at `pos`.
     fn hex32(&self, pos: usize) -> Option<usize> {
         let d = self.b.get(pos..pos + 32)?;
-        d.iter().all(|&c| is_hex(c)).then_some(pos + 32)
+        d.iter()
+            .all(|&c| CLASSES[usize::from(c)] & HEX != 0)
+            .then_some(pos + 32)
     }
 
     /// `8-4-4-4-12` hex digits at `pos`.
@@ -294,6 +495,9 @@ impl Run<'_, '_> {
     /// Where the run of characters from `pos` for which `is_whitespace` is `space` ends.
     fn space_run(&mut self, pos: usize, space: bool) -> Result<usize, OutOfBudget> {
         let mut k = pos;
+        if !space {
+            k += nonspace_run(self.b.get(pos..).unwrap_or(&[]));
+        }
         while let Some(&c) = self.b.get(k) {
             if c < 0x80 {
                 if ascii_space(c) != space {
@@ -442,24 +646,12 @@ impl Run<'_, '_> {
     /// `[A-Za-z_]+(?:\{[^{}()]*\})?`: for each letter run, longest first, with the braces
     /// part and then without.
     fn cptype(&mut self, i: usize, hole: usize, pos: usize) -> Result<bool, OutOfBudget> {
-        let r = self.run_of(pos, |c| c.is_ascii_alphabetic() || c == b'_')?;
+        let r = self.run_of(pos, LETTER_)?;
         let mut letters_end = r;
         while letters_end > pos {
-            if self.b.get(letters_end) == Some(&b'{') {
-                let inner = self.b.get(letters_end + 1..).unwrap_or(&[]);
-                if let Some(k) = inner
-                    .iter()
-                    .position(|c| matches!(c, b'{' | b'}' | b'(' | b')'))
-                {
-                    self.spend(k)?;
-                    if inner.get(k) == Some(&b'}') {
-                        let end = letters_end + 1 + k + 1;
-                        if self.end_at(i, hole, pos, end)? {
-                            return Ok(true);
-                        }
-                    }
-                } else {
-                    self.spend(inner.len())?;
+            if let Some(end) = self.braces(letters_end)? {
+                if self.end_at(i, hole, pos, end)? {
+                    return Ok(true);
                 }
             }
             if self.end_at(i, hole, pos, letters_end)? {
@@ -715,6 +907,18 @@ mod tests {
             compared > 50_000 && matched > 5_000,
             "{compared} compared, {matched} matched"
         );
+    }
+
+    #[test]
+    fn word_runs_eight_bytes_at_a_time() {
+        let mut rng = Rng(77);
+        let bytes: &[u8] = b"ab!~\x00\x08\x0b \t\r\x1f\x7f\x80\xc3\xa9zZ09";
+        for len in 0..40 {
+            for _ in 0..200 {
+                let v: Vec<u8> = (0..len).map(|_| bytes[rng.below(bytes.len())]).collect();
+                assert_eq!(nonspace_run(&v), class_run(&v, NONSPACE), "{v:?}");
+            }
+        }
     }
 
     #[test]

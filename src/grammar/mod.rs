@@ -161,6 +161,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// The built-in grammar files, embedded in the binary: (file name, text).
@@ -217,10 +218,12 @@ const CACHE_LIMIT: usize = 8192;
 pub struct Grammar {
     /// Display names of the files, in load order.
     files: Vec<String>,
+    /// This grammar's number, unique in the process: what a [`LoggerCache`] belongs to.
+    id: u64,
     /// Every template, files in name order, templates in file order.
     templates: Vec<Template>,
     /// Candidate templates per exact logger name written in some template.
-    exact: HashMap<String, Resolved, FastHash>,
+    exact: HashMap<String, Arc<Resolved>, FastHash>,
     /// Templates with an exact logger pattern, by the pattern's final segment (a logger
     /// matches an exact pattern only if their final segments are equal).
     by_final: HashMap<String, Vec<u32>, FastHash>,
@@ -228,15 +231,17 @@ pub struct Grammar {
     globbed: Vec<u32>,
     /// Candidate templates of other loggers (abbreviated, glob-matched, unknown), filled on
     /// first sight, for [`Grammar::classify`]; hot paths use their own [`LoggerCache`].
-    cache: RwLock<HashMap<String, Resolved, FastHash>>,
+    cache: RwLock<HashMap<String, Arc<Resolved>, FastHash>>,
 }
 
-/// A caller's own cache of how loggers resolve to templates, for loggers that no template
-/// names exactly (abbreviated, glob-matched or unwatched ones). One per parsing thread:
-/// unlike the grammar's shared cache, it takes no lock, so threads do not contend on it.
+/// A caller's own cache of how loggers resolve to templates: one lookup per record, and no
+/// lock, so parsing threads do not contend on it. Keep one per parsing thread (it may
+/// serve several grammars: entries are keyed by grammar too).
 #[derive(Debug, Default)]
 pub struct LoggerCache {
-    map: HashMap<Box<str>, Resolved, FastHash>,
+    map: HashMap<Box<str>, Arc<Resolved>, FastHash>,
+    /// The id of the grammar the entries belong to.
+    owner: Option<u64>,
 }
 
 impl LoggerCache {
@@ -246,29 +251,35 @@ impl LoggerCache {
     }
 }
 
-/// FNV-1a over 8-byte words: logger names are short and looked up once per record, where
-/// SipHash's DoS resistance costs more than it buys (the cache is bounded anyway).
+/// A hash of a logger name from its length and its last 16 bytes: names are looked up
+/// once per record and differ mostly at the end (`org.apache.flink.runtime.…`), so hashing
+/// all of them costs more than the rare collision (which only costs a comparison). Not DoS
+/// resistant, which the bounded caches do not need.
 #[derive(Default)]
 struct WordHasher(u64);
 
 impl Hasher for WordHasher {
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
+        let word = |b: &[u8]| {
             let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            h = (h ^ u64::from_le_bytes(w)).wrapping_mul(0x0000_0100_0000_01b3);
+            for (d, s) in w.iter_mut().zip(b) {
+                *d = *s;
+            }
+            u64::from_le_bytes(w)
+        };
+        let n = bytes.len();
+        let tail = bytes.get(n.saturating_sub(16)..).unwrap_or(bytes);
+        let (a, b) = tail.split_at(tail.len().saturating_sub(8));
+        let mut h = self.0 ^ (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        for w in [word(a), word(b)] {
+            h = (h ^ w).wrapping_mul(0x0000_0100_0000_01b3);
             h ^= h >> 29;
         }
-        for b in chunks.remainder() {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
         self.0 = h;
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
     }
 
     fn finish(&self) -> u64 {
@@ -451,8 +462,10 @@ impl Grammar {
             let file: Arc<str> = Arc::from(name.as_str());
             templates.extend(compile::compile_file(&file, text, &mut errors));
         }
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         let mut grammar = Grammar {
             files: order.iter().map(|(n, _)| n.clone()).collect(),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             templates,
             exact: HashMap::default(),
             by_final: HashMap::default(),
@@ -500,7 +513,7 @@ impl Grammar {
             .collect();
         for n in names {
             if !self.exact.contains_key(&n) {
-                let r = self.compute(&n);
+                let r = Arc::new(self.compute(&n));
                 self.exact.insert(n, r);
             }
         }
@@ -567,7 +580,7 @@ impl Grammar {
                 return f(r);
             }
         }
-        let r = self.compute(logger);
+        let r = Arc::new(self.compute(logger));
         let out = f(&r);
         if let Ok(mut cache) = self.cache.write() {
             if cache.len() < CACHE_LIMIT {
@@ -639,13 +652,17 @@ impl Grammar {
         message_head: &str,
     ) -> Classified {
         let logger = logger.trim();
-        if let Some(r) = self.exact.get(logger) {
-            return self.classify_in(r, level, message_head, Engine::Fast);
+        if cache.owner != Some(self.id) {
+            cache.map.clear();
+            cache.owner = Some(self.id);
         }
         if let Some(r) = cache.map.get(logger) {
             return self.classify_in(r, level, message_head, Engine::Fast);
         }
-        let r = self.compute(logger);
+        let r = match self.exact.get(logger) {
+            Some(r) => r.clone(),
+            None => Arc::new(self.compute(logger)),
+        };
         let out = self.classify_in(&r, level, message_head, Engine::Fast);
         if cache.map.len() < CACHE_LIMIT {
             cache.map.insert(logger.into(), r);
