@@ -249,16 +249,21 @@ fn parse_plain<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
     }
 }
 
-/// The levels a record start must carry (log4j and logback names).
-fn is_level(b: &[u8]) -> bool {
-    matches!(
-        b,
-        b"INFO" | b"WARN" | b"ERROR" | b"DEBUG" | b"TRACE" | b"FATAL"
-    )
-}
-
-/// Index of the first byte at or after `i` that is not a space or tab.
+/// Index of the first byte at or after `i` that is not a space or tab. Padding runs (the
+/// logger is padded to 60 columns) are skipped eight bytes at a time.
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    const SPACES: u64 = 0x2020_2020_2020_2020;
+    while let Some(w) = b.get(i..i + 8) {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        let x = u64::from_le_bytes(a) ^ SPACES;
+        if x != 0 {
+            // The bytes before the first non-space one are spaces.
+            i += (x.trailing_zeros() / 8) as usize;
+            break;
+        }
+        i += 8;
+    }
     while matches!(b.get(i), Some(b' ' | b'\t')) {
         i += 1;
     }
@@ -276,40 +281,30 @@ fn find_ws(b: &[u8], i: usize) -> usize {
 /// Parse a naive timestamp `yyyy-MM-dd[ T]HH:mm:ss[,.]fffffffff` (fraction optional, 1 to
 /// 9 digits) at the start of `b`; returns it and the number of bytes consumed.
 pub(crate) fn parse_naive_ts(b: &[u8]) -> Option<(NaiveDateTime, usize)> {
-    #[inline]
-    fn dig(b: &[u8], i: usize) -> Option<u32> {
-        match b.get(i) {
-            Some(c @ b'0'..=b'9') => Some(u32::from(c - b'0')),
-            _ => None,
-        }
-    }
-    #[inline]
-    fn n2(b: &[u8], i: usize) -> Option<u32> {
-        Some(dig(b, i)? * 10 + dig(b, i + 1)?)
-    }
-    let year = n2(b, 0)? * 100 + n2(b, 2)?;
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
-        return None;
-    }
-    let month = n2(b, 5)?;
-    let day = n2(b, 8)?;
-    if !matches!(b.get(10), Some(b' ' | b'T'))
-        || b.get(13) != Some(&b':')
-        || b.get(16) != Some(&b':')
+    let h: &[u8; 19] = b.get(..19)?.try_into().ok()?;
+    // Every digit position at once: a byte that is not a digit wraps to 10 or more.
+    let d = |k: usize| u32::from(h[k].wrapping_sub(b'0'));
+    let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+    if digits.iter().fold(0, |bad, &k| bad | u32::from(d(k) > 9)) != 0
+        || h[4] != b'-'
+        || h[7] != b'-'
+        || !matches!(h[10], b' ' | b'T')
+        || h[13] != b':'
+        || h[16] != b':'
     {
         return None;
     }
-    let hour = n2(b, 11)?;
-    let min = n2(b, 14)?;
-    let sec = n2(b, 17)?;
+    let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    let (month, day) = (d(5) * 10 + d(6), d(8) * 10 + d(9));
+    let (hour, min, sec) = (d(11) * 10 + d(12), d(14) * 10 + d(15), d(17) * 10 + d(18));
     let mut i = 19;
     let mut nanos = 0u32;
-    if matches!(b.get(i), Some(b',' | b'.')) && dig(b, i + 1).is_some() {
+    if matches!(b.get(i), Some(b',' | b'.')) && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
         i += 1;
         let mut digits = 0;
-        while let Some(d) = dig(b, i) {
+        while let Some(c) = b.get(i).filter(|c| c.is_ascii_digit()) {
             if digits < 9 {
-                nanos = nanos * 10 + d;
+                nanos = nanos * 10 + u32::from(c - b'0');
                 digits += 1;
             }
             i += 1;
@@ -318,7 +313,7 @@ pub(crate) fn parse_naive_ts(b: &[u8]) -> Option<(NaiveDateTime, usize)> {
             nanos *= 10;
         }
     }
-    let date = cached_date(b, year, month, day)?;
+    let date = cached_date(h, year, month, day)?;
     let time = NaiveTime::from_hms_nano_opt(hour, min, sec, nanos)?;
     Some((NaiveDateTime::new(date, time), i))
 }
@@ -343,6 +338,21 @@ fn cached_date(b: &[u8], year: u32, month: u32, day: u32) -> Option<NaiveDate> {
     })
 }
 
+/// The length of a level word at the start of `b` (log4j and logback names), if it is one
+/// and ends there (at a space, a tab or the end).
+fn level_len(b: &[u8]) -> Option<usize> {
+    let n = match b.first()? {
+        b'I' if b.starts_with(b"INFO") => 4,
+        b'W' if b.starts_with(b"WARN") => 4,
+        b'E' if b.starts_with(b"ERROR") => 5,
+        b'D' if b.starts_with(b"DEBUG") => 5,
+        b'T' if b.starts_with(b"TRACE") => 5,
+        b'F' if b.starts_with(b"FATAL") => 5,
+        _ => return None,
+    };
+    matches!(b.get(n), None | Some(b' ' | b'\t')).then_some(n)
+}
+
 /// The log4j / logback pattern layouts.
 fn parse_pattern<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
     let b = line.as_bytes();
@@ -356,11 +366,7 @@ fn parse_pattern<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
         let close = memchr::memchr(b']', b.get(i..)?)?;
         i = skip_ws(b, i + close + 1);
     }
-    let level_end = find_ws(b, i);
-    let level = b.get(i..level_end)?;
-    if !is_level(level) {
-        return None;
-    }
+    let level_end = i + level_len(b.get(i..)?)?;
     let lvl = line.get(i..level_end)?;
     i = skip_ws(b, level_end);
     let logger_end = find_ws(b, i);
@@ -670,6 +676,196 @@ mod tests {
         assert_eq!(find_anchored(b"[x]] - m", b"] - ", 0), Some(3));
         assert_eq!(find_anchored(b"", b"] - ", 0), None);
         assert_eq!(find_anchored(b" -", b" - ", 1), None);
+    }
+
+    /// The straightforward definition of the pattern layouts (byte by byte, every check
+    /// spelled out), which the fast parser must equal on every line.
+    fn reference<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
+        let b = line.as_bytes();
+        let dig = |i: usize| match b.get(i) {
+            Some(c @ b'0'..=b'9') => Some(u32::from(c - b'0')),
+            _ => None,
+        };
+        let n2 = |i: usize| Some(dig(i)? * 10 + dig(i + 1)?);
+        let year = n2(0)? * 100 + n2(2)?;
+        if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+            return None;
+        }
+        let (month, day) = (n2(5)?, n2(8)?);
+        if !matches!(b.get(10), Some(b' ' | b'T'))
+            || b.get(13) != Some(&b':')
+            || b.get(16) != Some(&b':')
+        {
+            return None;
+        }
+        let (hour, min, sec) = (n2(11)?, n2(14)?, n2(17)?);
+        let mut i = 19;
+        let mut nanos = 0u32;
+        if matches!(b.get(i), Some(b',' | b'.')) && dig(i + 1).is_some() {
+            i += 1;
+            let mut digits = 0;
+            while let Some(d) = dig(i) {
+                if digits < 9 {
+                    nanos = nanos * 10 + d;
+                    digits += 1;
+                }
+                i += 1;
+            }
+            for _ in digits..9 {
+                nanos *= 10;
+            }
+        }
+        let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
+        let naive = NaiveDateTime::new(date, NaiveTime::from_hms_nano_opt(hour, min, sec, nanos)?);
+        let ws = |mut i: usize| {
+            while matches!(b.get(i), Some(b' ' | b'\t')) {
+                i += 1;
+            }
+            i
+        };
+        let until_ws = |i: usize| {
+            (i..b.len())
+                .find(|k| matches!(b[*k], b' ' | b'\t'))
+                .unwrap_or(b.len())
+        };
+        if !matches!(b.get(i), Some(b' ' | b'\t')) {
+            return None;
+        }
+        i = ws(i);
+        if b.get(i) == Some(&b'[') {
+            let close = b[i..].iter().position(|c| *c == b']')?;
+            i = ws(i + close + 1);
+        }
+        let level_end = until_ws(i);
+        if !["INFO", "WARN", "ERROR", "DEBUG", "TRACE", "FATAL"].contains(&&line[i..level_end]) {
+            return None;
+        }
+        let level = &line[i..level_end];
+        i = ws(level_end);
+        let logger_end = until_ws(i);
+        if logger_end == i {
+            return None;
+        }
+        let logger = &line[i..logger_end];
+        let rest_start = ws(logger_end);
+        let msg_off = message_offset(&b[rest_start..])?;
+        Some(Envelope {
+            ts: zone.to_utc(naive)?,
+            level: Cow::Borrowed(level),
+            logger: Cow::Borrowed(logger),
+            message: Cow::Borrowed(&line[rest_start + msg_off..]),
+        })
+    }
+
+    /// Seeded lines made of the pieces of a log4j / logback line, each piece sometimes
+    /// broken, padded or swapped for another.
+    #[test]
+    fn fast_parser_equals_the_reference() {
+        let mut seed = 0x5eed_u64;
+        let mut below = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let dates = [
+            "2026-11-25 12:36:55,137",
+            "2026-11-25T12:36:55.1",
+            "2026-11-25 12:36:55",
+            "2024-02-29 23:59:59,999999999999",
+            "2023-02-29 00:00:00,000",
+            "2026-13-01 00:00:00,000",
+            "2026-11-25 24:00:00,000",
+            "2026-11-25 12:60:00,000",
+            "2026-11-25 12:00:60,000",
+            "2026-11-25 12:36:5",
+            "2026-11-2512:36:55,137",
+            "0000-01-01 00:00:00,0",
+            "2026-11-25 12:36:55,",
+        ];
+        let gaps = ["", " ", "  ", "\t", " \t ", "                    "];
+        let levels = [
+            "INFO",
+            "WARN",
+            "ERROR",
+            "DEBUG",
+            "TRACE",
+            "FATAL",
+            "INFOX",
+            "INF",
+            "info",
+            "[main] INFO",
+            "[a b] WARN",
+        ];
+        let loggers = [
+            "org.apache.flink.X",
+            "o.a.f.r.c.CheckpointCoordinator",
+            "x",
+            "",
+            "a\u{e9}b",
+        ];
+        let seps = [
+            "[] - ",
+            "- ",
+            "-",
+            "[] -",
+            "[x] - ",
+            "[x]] - ",
+            " - ",
+            "[] ",
+            "x - y",
+            "[flink-job-id=abc] - ",
+        ];
+        let msgs = [
+            "",
+            "m",
+            "a - b",
+            "Completed checkpoint 1 for job x.",
+            "\u{e9}\u{1F600}",
+        ];
+        let zones: [Zone; 2] = [Zone::Utc, "+02:00".parse().unwrap()];
+        let mut records = 0;
+        for _ in 0..60_000 {
+            let mut l = String::new();
+            for part in [
+                &dates[..],
+                &gaps,
+                &levels,
+                &gaps,
+                &loggers,
+                &gaps,
+                &seps,
+                &msgs,
+            ] {
+                l.push_str(part[below(part.len())]);
+                if below(6) == 0 {
+                    l.push(' ');
+                }
+            }
+            if below(10) == 0 {
+                let mut cut = below(l.len() + 1);
+                while !l.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                l.truncate(cut);
+            }
+            let z = &zones[below(2)];
+            let want = reference(&l, z);
+            records += usize::from(want.is_some());
+            assert_eq!(parse_pattern(&l, z), want, "{l:?}");
+        }
+        assert!(records > 2_000, "{records} records");
+    }
+
+    #[test]
+    fn padding_is_skipped_in_words() {
+        for n in 0..40 {
+            let mut b = vec![b' '; n];
+            b.push(b'x');
+            assert_eq!(skip_ws(&b, 0), n);
+            b.insert(n / 2, b'\t');
+            assert_eq!(skip_ws(&b, 0), n + 1);
+        }
     }
 
     #[test]

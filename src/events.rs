@@ -523,11 +523,69 @@ fn ser_arc<S: Serializer>(a: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
 /// RFC 3339 UTC with milliseconds, or nanoseconds when the instant has sub-millisecond
 /// precision (kubectl timestamps).
 pub fn format_ts(ts: &DateTime<Utc>) -> String {
-    if ts.timestamp_subsec_nanos() % 1_000_000 == 0 {
+    let nanos = ts.timestamp_subsec_nanos();
+    let millis = nanos % 1_000_000 == 0;
+    // Evidence formats an instant per event kept: written by hand for years 0 to 9999 (what
+    // chrono writes there, digit for digit), chrono's formatter elsewhere.
+    if let Some(s) = format_ts_fast(ts, nanos, millis) {
+        return s;
+    }
+    if millis {
         ts.to_rfc3339_opts(SecondsFormat::Millis, true)
     } else {
         ts.to_rfc3339_opts(SecondsFormat::Nanos, true)
     }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` (or nine fraction digits), for years 0 to 9999.
+fn format_ts_fast(ts: &DateTime<Utc>, nanos: u32, millis: bool) -> Option<String> {
+    use chrono::{Datelike, Timelike};
+    let n = ts.naive_utc();
+    let (date, time) = (n.date(), n.time());
+    let year = u32::try_from(date.year()).ok().filter(|y| *y <= 9999)?;
+    // A leap second (nanos of 1e9 or more) is left to chrono.
+    if nanos >= 1_000_000_000 {
+        return None;
+    }
+    let mut w = *b"0000-00-00T00:00:00.000000000Z";
+    let digit = |v: u32| b'0' + (v % 10) as u8;
+    let fields = [
+        (0, year / 1000),
+        (1, year / 100),
+        (2, year / 10),
+        (3, year),
+        (5, date.month() / 10),
+        (6, date.month()),
+        (8, date.day() / 10),
+        (9, date.day()),
+        (11, time.hour() / 10),
+        (12, time.hour()),
+        (14, time.minute() / 10),
+        (15, time.minute()),
+        (17, time.second() / 10),
+        (18, time.second()),
+    ];
+    for (at, v) in fields {
+        if let Some(slot) = w.get_mut(at) {
+            *slot = digit(v);
+        }
+    }
+    let mut frac = nanos;
+    for at in (20..29).rev() {
+        if let Some(slot) = w.get_mut(at) {
+            *slot = digit(frac);
+        }
+        frac /= 10;
+    }
+    let len = if millis {
+        if let Some(slot) = w.get_mut(23) {
+            *slot = b'Z';
+        }
+        24
+    } else {
+        30
+    };
+    String::from_utf8(w.get(..len)?.to_vec()).ok()
 }
 
 impl Event {
@@ -588,6 +646,34 @@ mod tests {
             normalize_session("12DC9230-72cd-49e6-a6ad-48903369f0bf"),
             "12dc9230-72cd-49e6-a6ad-48903369f0bf"
         );
+    }
+
+    /// The hand-written instant format is chrono's RFC 3339 (milliseconds, or nanoseconds
+    /// when the instant has more precision), for instants across the years 0 to 9999 and
+    /// beyond (where chrono writes them).
+    #[test]
+    fn format_ts_is_chronos() {
+        let mut x = 0x1234_5678_9abc_def0_u64;
+        for k in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let secs = (x % 400_000_000_000) as i64 - 62_200_000_000;
+            let nanos = match k % 3 {
+                0 => 0,
+                1 => (x % 1000) as u32 * 1_000_000,
+                _ => (x >> 20) as u32 % 1_000_000_000,
+            };
+            let Some(ts) = DateTime::from_timestamp(secs, nanos) else {
+                continue;
+            };
+            let want = if nanos % 1_000_000 == 0 {
+                ts.to_rfc3339_opts(SecondsFormat::Millis, true)
+            } else {
+                ts.to_rfc3339_opts(SecondsFormat::Nanos, true)
+            };
+            assert_eq!(format_ts(&ts), want);
+        }
     }
 
     #[test]
