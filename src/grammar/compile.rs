@@ -8,11 +8,10 @@
 
 use super::hole::{field_type_name, types_for, HoleType};
 use super::logger::LoggerPattern;
-use super::matcher::{Found, Matcher, Span, MAX_HOLES};
+use super::matcher::{has_at, Found, Matcher, Needle, Span, MAX_HOLES};
 use super::syntax::{self, KeywordLine, Piece};
 use super::GrammarError;
 use crate::events::{self, FieldType, Fields, Kind, Setter, Value, FIELD_TYPES};
-use memchr::memmem::Finder;
 use regex::Regex;
 use std::sync::{Arc, OnceLock};
 
@@ -46,6 +45,24 @@ struct Capture {
 
 /// Levels a `level` line may name.
 const LEVELS: &[&str] = &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+
+/// The bit of a record's level among [`LEVELS`] (any case, surrounding white space
+/// ignored); `0x80` for a level not among them, which only templates without `level` take.
+pub(crate) fn level_bit(level: &str) -> u8 {
+    let level = level.trim();
+    LEVELS
+        .iter()
+        .position(|l| l.eq_ignore_ascii_case(level))
+        .map_or(0x80, |k| 1 << k)
+}
+
+/// The level bits a template takes: all of them without `level` lines.
+fn level_mask(levels: &[String]) -> u8 {
+    if levels.is_empty() {
+        return 0xff;
+    }
+    levels.iter().fold(0, |m, l| m | (level_bit(l) & 0x7f))
+}
 
 /// Every keyword of the language.
 const KEYWORDS: &str = "event, ignore, logger, level, flink, message, set, sample, expect";
@@ -95,6 +112,8 @@ pub(crate) struct Template {
     pub loggers: Vec<LoggerPattern>,
     /// Upper-case levels; empty means any.
     pub levels: Vec<String>,
+    /// The same as bits of [`level_bit`].
+    level_mask: u8,
     /// The `flink` versions note.
     pub flink: Option<String>,
     /// The message template as written.
@@ -108,7 +127,7 @@ pub(crate) struct Template {
     /// Literal text before the first hole.
     prefix: String,
     /// For a template that starts with a hole: its longest literal, searched first.
-    longest: Option<Finder<'static>>,
+    longest: Option<Needle>,
     /// Named holes in capture group order.
     captures: Vec<Capture>,
     /// `set` constants; `None` when there are none (most templates).
@@ -120,8 +139,12 @@ pub(crate) struct Template {
 impl Template {
     /// Whether a record level passes the `level` filter.
     pub(crate) fn level_ok(&self, level: &str) -> bool {
-        let level = level.trim();
-        self.levels.is_empty() || self.levels.iter().any(|l| l.eq_ignore_ascii_case(level))
+        self.level_bit_ok(level_bit(level))
+    }
+
+    /// [`Template::level_ok`] for a level already turned into its [`level_bit`].
+    pub(crate) fn level_bit_ok(&self, bit: u8) -> bool {
+        self.level_mask & bit != 0
     }
 
     /// Whether a record logger is named by this template.
@@ -143,9 +166,9 @@ impl Template {
 
     /// Necessary conditions, cheap to test: the literal prefix, the longest literal.
     fn may_match(&self, msg: &str) -> bool {
-        msg.starts_with(self.prefix.as_str())
+        has_at(msg.as_bytes(), 0, self.prefix.as_bytes())
             && match &self.longest {
-                Some(f) => f.find(msg.as_bytes()).is_some(),
+                Some(f) => f.find_from(msg.as_bytes(), 0).is_some(),
                 None => true,
             }
     }
@@ -717,11 +740,12 @@ fn finish(d: Draft, errors: &mut Vec<GrammarError>) -> Option<Template> {
         })
         .max_by_key(|l| l.len())
         .filter(|l| prefix.is_empty() && l.len() >= 4)
-        .map(|l| Finder::new(l.as_bytes()).into_owned());
+        .and_then(|l| Needle::new(l.as_bytes()));
     Some(Template {
         loc: d.loc,
         kind: d.kind,
         loggers: d.loggers,
+        level_mask: level_mask(&d.levels),
         levels: d.levels,
         flink: d.flink,
         message,

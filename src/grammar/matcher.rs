@@ -21,7 +21,6 @@
 
 use super::hole::HoleType;
 use super::syntax::Piece;
-use memchr::memmem::Finder;
 
 /// At most this many holes per template for the hand matcher (spans live on the stack);
 /// templates with more use the regex alone. Built-in templates have at most six.
@@ -32,6 +31,51 @@ const BUDGET_PER_BYTE: usize = 16;
 
 /// Budget units every match gets, whatever the message length.
 const BUDGET_BASE: usize = 1024;
+
+/// A literal searched for by its rarest byte: `memchr` for that byte, then a comparison.
+/// For the short literals of templates this beats a general substring searcher, whose
+/// setup costs more than the search on a log line.
+#[derive(Debug, Clone)]
+pub(crate) struct Needle {
+    text: Box<[u8]>,
+    /// Index of the byte searched for.
+    anchor: usize,
+}
+
+impl Needle {
+    /// A needle for `text` (not empty).
+    pub(crate) fn new(text: &[u8]) -> Option<Needle> {
+        // Letters and spaces are everywhere in log lines, digits and `.,:-_/=` often;
+        // other punctuation is rare.
+        let rarity = |c: u8| match c {
+            b' ' => 0,
+            b'a'..=b'z' => 1,
+            b'A'..=b'Z' => 2,
+            b'0'..=b'9' | b'.' | b',' | b':' | b'-' | b'_' | b'/' | b'=' => 3,
+            _ => 4,
+        };
+        let anchor = (0..text.len())
+            .max_by_key(|&k| (text.get(k).map_or(0, |c| rarity(*c)), std::cmp::Reverse(k)))?;
+        Some(Needle {
+            text: text.into(),
+            anchor,
+        })
+    }
+
+    /// The first position at or after `from` where the literal starts in `hay`.
+    pub(crate) fn find_from(&self, hay: &[u8], from: usize) -> Option<usize> {
+        let a = *self.text.get(self.anchor)?;
+        let mut at = from.checked_add(self.anchor)?;
+        loop {
+            let p = at + memchr::memchr(a, hay.get(at..)?)?;
+            let start = p - self.anchor;
+            if has_at(hay, start, &self.text) {
+                return Some(start);
+            }
+            at = p + 1;
+        }
+    }
+}
 
 /// Byte span `(start, end)` of a hole's text in the message.
 pub(crate) type Span = (usize, usize);
@@ -55,7 +99,7 @@ enum Step {
     /// A hole whose end is a choice: several ends may have to be tried. For a lazy `text`
     /// hole directly followed by a literal, the finder of that literal: the hole's possible
     /// ends are exactly the literal's occurrences.
-    Hole(HoleType, Option<Box<Finder<'static>>>),
+    Hole(HoleType, Option<Needle>),
     /// A hole with one possible end, given what follows it (see [`forced`]): no choice, no
     /// backtracking.
     Forced(HoleType),
@@ -125,7 +169,7 @@ impl Matcher {
                     }
                     let finder = match (ty, next) {
                         (HoleType::Text, Some(Piece::Lit(next))) if !next.is_empty() => {
-                            Some(Box::new(Finder::new(next.as_bytes()).into_owned()))
+                            Needle::new(next.as_bytes())
                         }
                         _ => None,
                     };
@@ -237,6 +281,24 @@ static CLASSES: [u8; 256] = {
     t
 };
 
+/// Whether `lit` occurs in `b` at `pos`: compared eight bytes at a time, inline (the
+/// literals of templates are short, and a call to `memcmp` costs more than comparing).
+#[inline]
+pub(crate) fn has_at(b: &[u8], pos: usize, lit: &[u8]) -> bool {
+    let Some(hay) = b.get(pos..pos.saturating_add(lit.len())) else {
+        return false;
+    };
+    let word = |w: &[u8]| <[u8; 8]>::try_from(w).map(u64::from_ne_bytes).unwrap_or(0);
+    let mut h = hay.chunks_exact(8);
+    let mut l = lit.chunks_exact(8);
+    for (x, y) in (&mut h).zip(&mut l) {
+        if word(x) != word(y) {
+            return false;
+        }
+    }
+    h.remainder().iter().zip(l.remainder()).all(|(x, y)| x == y)
+}
+
 /// The index of the first byte of class `class` in `b` (its length if none).
 fn until_class(b: &[u8], class: u8) -> usize {
     b.iter()
@@ -293,7 +355,7 @@ impl Run<'_, '_> {
             match self.steps.get(i) {
                 None => return Ok(pos == self.b.len()),
                 Some(Step::Lit(l)) => {
-                    if !self.b.get(pos..).is_some_and(|r| r.starts_with(l)) {
+                    if !has_at(self.b, pos, l) {
                         return Ok(false);
                     }
                     pos += l.len();
@@ -309,7 +371,7 @@ impl Run<'_, '_> {
                     pos = end;
                 }
                 Some(Step::Hole(ty, finder)) => {
-                    return self.hole(i, hole, pos, *ty, finder.as_deref())
+                    return self.hole(i, hole, pos, *ty, finder.as_ref())
                 }
             }
             i += 1;
@@ -435,7 +497,7 @@ impl Run<'_, '_> {
         hole: usize,
         pos: usize,
         ty: HoleType,
-        finder: Option<&Finder<'static>>,
+        finder: Option<&Needle>,
     ) -> Result<bool, OutOfBudget> {
         match ty {
             HoleType::Int => self.greedy(i, hole, pos, DIGIT),
@@ -539,7 +601,7 @@ impl Run<'_, '_> {
         i: usize,
         hole: usize,
         pos: usize,
-        finder: Option<&Finder<'static>>,
+        finder: Option<&Needle>,
     ) -> Result<bool, OutOfBudget> {
         let limit = self.dot_limit(pos)?;
         if self.last(i) {
@@ -555,13 +617,11 @@ impl Run<'_, '_> {
             // boundary: a literal starts with a whole character).
             let mut from = pos;
             while from <= limit {
-                let hay = self.b.get(from..).unwrap_or(&[]);
-                let Some(k) = f.find(hay) else {
-                    self.spend(hay.len() / 8)?;
+                let Some(end) = f.find_from(self.b, from) else {
+                    self.spend(self.b.len().saturating_sub(from) / 8)?;
                     return Ok(false);
                 };
-                self.spend(k / 8)?;
-                let end = from + k;
+                self.spend((end - from) / 8 + 1)?;
                 if end > limit {
                     return Ok(false);
                 }
@@ -907,6 +967,31 @@ mod tests {
             compared > 50_000 && matched > 5_000,
             "{compared} compared, {matched} matched"
         );
+    }
+
+    #[test]
+    fn needles_find_what_a_plain_search_finds() {
+        let mut rng = Rng(99);
+        let alphabet = [" ", "(", ")", "a", "b", " (", "x)", "\u{e9}"];
+        for _ in 0..3000 {
+            let hay: String = (0..rng.below(30)).map(|_| rng.pick(&alphabet)).collect();
+            let lit: String = (0..1 + rng.below(3)).map(|_| rng.pick(&alphabet)).collect();
+            let n = Needle::new(lit.as_bytes()).unwrap();
+            for from in 0..=hay.len() + 1 {
+                let want = hay
+                    .as_bytes()
+                    .windows(lit.len())
+                    .enumerate()
+                    .skip(from)
+                    .find(|(_, w)| *w == lit.as_bytes())
+                    .map(|(k, _)| k);
+                assert_eq!(
+                    n.find_from(hay.as_bytes(), from),
+                    want,
+                    "{lit:?} in {hay:?} from {from}"
+                );
+            }
+        }
     }
 
     #[test]

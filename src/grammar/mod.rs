@@ -306,7 +306,8 @@ struct Resolved {
 impl Resolved {
     /// No template at all.
     fn is_empty(&self) -> bool {
-        self.buckets.iter().all(Vec::is_empty)
+        // Buckets past the first are never empty (each holds the templates of its byte).
+        self.buckets.len() <= 1 && self.buckets.first().map_or(true, Vec::is_empty)
     }
 
     /// The templates that may match a (trimmed) message, in match order.
@@ -599,13 +600,14 @@ impl Grammar {
         message: &str,
         engine: Engine,
     ) -> Option<(usize, Option<Fields>)> {
-        let msg = message.trim();
+        let msg = trim(message);
+        let level = compile::level_bit(level);
         for &i in r.candidates(msg) {
             let i = i as usize;
             let Some(t) = self.templates.get(i) else {
                 continue;
             };
-            if !t.level_ok(level) {
+            if !t.level_bit_ok(level) {
                 continue;
             }
             if t.kind.is_some() {
@@ -651,7 +653,7 @@ impl Grammar {
         logger: &str,
         message_head: &str,
     ) -> Classified {
-        let logger = logger.trim();
+        let logger = trim(logger);
         if cache.owner != Some(self.id) {
             cache.map.clear();
             cache.owner = Some(self.id);
@@ -788,6 +790,18 @@ impl Grammar {
             "expect does not match the sample's fields: {}",
             fields_diff(expected, &got)
         )))
+    }
+}
+
+/// `s.trim()`, with a shortcut for the common message that starts and ends with a visible
+/// ASCII character.
+fn trim(s: &str) -> &str {
+    let visible = |c: Option<&u8>| c.is_some_and(|c| *c > b' ' && *c < 0x7f);
+    let b = s.as_bytes();
+    if visible(b.first()) && visible(b.last()) {
+        s
+    } else {
+        s.trim()
     }
 }
 
