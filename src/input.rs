@@ -7,6 +7,7 @@
 //! line: a multi-megabyte line (or a binary file without newlines) costs neither memory nor
 //! time beyond skipping it.
 
+mod blocks;
 pub mod cloudwatch;
 mod container_logs;
 pub mod cri;
@@ -26,6 +27,8 @@ pub mod wrapped;
 pub use decode::{Decoder, InputFormat};
 pub use wrapped::{Layout, Stream, Wrapped};
 pub mod child;
+
+pub use blocks::Blocks;
 
 use chrono::{DateTime, Utc};
 use std::fs::File;

@@ -98,6 +98,54 @@ fn every_sample_parses_identically_in_tiny_chunks() {
     assert!(continuation > 1000, "{continuation} continuation lines");
 }
 
+/// A compressed input is a stream: read in blocks of whole lines by the lane, parsed on the
+/// pool. Every sample log, gzipped, gives what sequential parsing of the plain file gives,
+/// with blocks small enough to cut stack traces and separate records from their lines.
+#[test]
+fn every_sample_compressed_parses_identically_in_tiny_blocks() {
+    use flate2::write::GzEncoder;
+    let mut files = Vec::new();
+    for d in ["corpus", "seed", "mutations", "inputs"] {
+        logs_below(&Path::new(DIR).join("samples").join(d), &mut files);
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let seq = options(Chunking::OFF);
+    for (k, f) in files.iter().enumerate() {
+        let gz = dir.path().join(format!("{k}.log.gz"));
+        let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&std::fs::read(f).expect("read"))
+            .expect("gzip");
+        std::fs::write(&gz, enc.finish().expect("gzip")).expect("write");
+        let (mut want_items, mut want) = parse(std::slice::from_ref(f), &seq);
+        // The input's own source is named after the path read (pods keep their names).
+        let (old, name) = (f.display().to_string(), gz.display().to_string());
+        let renamed: Arc<str> = Arc::from(name.as_str());
+        for item in &mut want_items {
+            let source = match item {
+                Item::Event(e) => &mut e.source,
+                Item::Unmatched(u) => &mut u.source,
+            };
+            if **source == *old {
+                *source = renamed.clone();
+            }
+        }
+        for s in &mut want.sources {
+            if s.name == old {
+                s.name = name.clone();
+            }
+        }
+        for size in [1 << 10, 7 << 10, 64 << 10] {
+            let got = parse(std::slice::from_ref(&gz), &options(tiny(size)));
+            assert_eq!(got.1, want, "{}: summary, block size {size}", f.display());
+            assert!(
+                got.0 == want_items,
+                "{}: items, block size {size}",
+                f.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn kubectl_stream_of_several_pods_parses_identically_in_tiny_chunks() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -182,5 +230,40 @@ fn big_file_at_the_default_threshold_library_and_binary() {
     assert!(
         stdout == expected,
         "binary output differs from sequential parsing"
+    );
+
+    // From standard input the binary reads blocks and parses them on the pool: the same
+    // events, from source `-`.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flinkha"))
+        .arg("events")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run flinkha");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let feed = std::thread::spawn({
+        let path = path.clone();
+        move || {
+            let data = std::fs::read(&path).expect("read");
+            stdin.write_all(&data).expect("write stdin");
+        }
+    });
+    let out = child.wait_with_output().expect("wait");
+    feed.join().expect("feeder");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_file = format!(
+        "\"source\":{}",
+        serde_json::to_string(&path.display().to_string()).expect("json")
+    );
+    let expected = expected.replace(&from_file, "\"source\":\"-\"");
+    assert!(
+        String::from_utf8_lossy(&out.stdout) == expected,
+        "stdin output differs from sequential parsing"
     );
 }

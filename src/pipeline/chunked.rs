@@ -1,12 +1,13 @@
-//! Parallel parsing of one large file: chunks split at line boundaries, parsed on the rayon
-//! pool, taken back in file order so that the result is the one sequential parsing gives.
+//! Parallel parsing of one large file, or of a stream: chunks split at line boundaries (a
+//! stream's blocks read by the lane's thread), parsed on the rayon pool, taken back in
+//! order so that the result is the one sequential parsing gives.
 
 use super::lane::{Keyed, LaneError};
 use super::sources::{LaneState, Sources, Src};
 use super::{Options, PipelineError, SourceSummary};
-use crate::input::{self, LineReader};
+use crate::input::{self, Blocks, LineReader};
 use std::collections::VecDeque;
-use std::io;
+use std::io::{self, BufRead};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
@@ -79,6 +80,9 @@ impl Drop for CancelOnDrop {
     }
 }
 
+/// One chunk's parsing, to run on the rayon pool.
+type Job = Box<dyn FnOnce(&Options, Arc<str>, &AtomicBool) -> Result<ChunkOut, ChunkFail> + Send>;
+
 /// Parse one large file in chunks split at line boundaries, at most a few chunks in flight
 /// on the rayon pool, and take the results in file order into one [`LaneState`], so that
 /// the items, their order and the counts are those of sequential parsing.
@@ -91,36 +95,95 @@ pub(super) fn run_chunked(
     read_err: &dyn Fn(u64, io::Error) -> LaneError,
     emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
 ) -> Result<Vec<SourceSummary>, LaneError> {
+    let chunk_size = opts.chunking.chunk_size.max(1);
+    // Start of the next chunk to hand out; `None` once the last one (to end of file) is out.
+    let mut next = Some(0u64);
+    let produce = move || -> io::Result<Option<Job>> {
+        let Some(start) = next else {
+            return Ok(None);
+        };
+        // A failed boundary search makes this chunk the last; reading it then reports the
+        // error with its line.
+        let end = file
+            .line_start_at_or_after(start.saturating_add(chunk_size))
+            .ok()
+            .filter(|e| *e < file.len());
+        next = end;
+        let (file, bytes) = (file.clone(), bytes.clone());
+        Ok(Some(Box::new(move |opts, name, cancel| {
+            let lines = LineReader::new(file.section(start, end, bytes));
+            parse_chunk(lines, opts, name, cancel)
+        })))
+    };
+    drive(name, opts, abort, read_err, emit, produce)
+}
+
+/// Parse a stream (standard input, a pipe, a compressed file) the same way: this thread
+/// reads it in blocks of whole lines ([`Blocks`]), the rayon pool parses them.
+pub(super) fn run_stream_chunked(
+    reader: Box<dyn BufRead + Send>,
+    name: Arc<str>,
+    opts: &Options,
+    abort: &AtomicBool,
+    read_err: &dyn Fn(u64, io::Error) -> LaneError,
+    emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
+) -> Result<Vec<SourceSummary>, LaneError> {
+    let size = usize::try_from(opts.chunking.chunk_size).unwrap_or(usize::MAX);
+    let mut blocks = Blocks::new(reader, size);
+    let produce = move || -> io::Result<Option<Job>> {
+        let Some(block) = blocks.next_block()? else {
+            return Ok(None);
+        };
+        Ok(Some(Box::new(move |opts, name, cancel| {
+            parse_chunk(LineReader::new(&block[..]), opts, name, cancel)
+        })))
+    };
+    drive(name, opts, abort, read_err, emit, produce)
+}
+
+/// Hand out the chunks `produce` makes to the rayon pool, a few at a time, and take their
+/// results in order into one [`LaneState`]. An error from `produce` (reading a stream) is
+/// reported after every chunk before it, with the line it happened after.
+fn drive(
+    name: Arc<str>,
+    opts: &Options,
+    abort: &AtomicBool,
+    read_err: &dyn Fn(u64, io::Error) -> LaneError,
+    emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
+    mut produce: impl FnMut() -> io::Result<Option<Job>>,
+) -> Result<Vec<SourceSummary>, LaneError> {
     let shared = Arc::new(opts.clone());
     let cancel = CancelOnDrop(Arc::new(AtomicBool::new(false)));
-    let chunk_size = opts.chunking.chunk_size.max(1);
     let in_flight = opts.chunking.window();
     let mut state = LaneState::new(name.clone(), opts);
     let mut pending: VecDeque<Receiver<Result<ChunkOut, ChunkFail>>> = VecDeque::new();
-    // Start of the next chunk to hand out; `None` once the last one (to end of file) is out.
-    let mut next = Some(0u64);
+    let mut produced_all = false;
+    let mut failed: Option<io::Error> = None;
     // Lines of the chunks taken in so far.
     let mut offset = 0u64;
     loop {
-        while pending.len() < in_flight {
-            let Some(start) = next else { break };
-            // A failed boundary search makes this chunk the last; reading it then reports
-            // the error with its line.
-            let end = file
-                .line_start_at_or_after(start.saturating_add(chunk_size))
-                .ok()
-                .filter(|e| *e < file.len());
+        while pending.len() < in_flight && !produced_all {
+            let job = match produce() {
+                Ok(Some(job)) => job,
+                Ok(None) => {
+                    produced_all = true;
+                    break;
+                }
+                Err(e) => {
+                    produced_all = true;
+                    failed = Some(e);
+                    break;
+                }
+            };
             let (tx, rx) = sync_channel(1);
-            let (file, opts, name) = (file.clone(), shared.clone(), name.clone());
-            let (bytes, cancel) = (bytes.clone(), cancel.0.clone());
+            let (opts, name, cancel) = (shared.clone(), name.clone(), cancel.0.clone());
             rayon::spawn(move || {
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    parse_chunk(&file, start, end, &opts, name, bytes, &cancel)
+                    job(&opts, name, &cancel)
                 }));
                 let _ = tx.send(r.unwrap_or(Err(ChunkFail::Panicked)));
             });
             pending.push_back(rx);
-            next = end;
         }
         let Some(rx) = pending.pop_front() else { break };
         if abort.load(Ordering::Relaxed) {
@@ -141,24 +204,22 @@ pub(super) fn run_chunked(
             }
         }
     }
+    if let Some(e) = failed {
+        return Err(read_err(offset, e));
+    }
     state.finish(emit)
 }
 
-/// Parse the lines from byte `start` (a line start) to `end` (a line start; `None`: end of
-/// file) on their own, as if they were a whole input.
-pub(super) fn parse_chunk(
-    file: &input::SharedFile,
-    start: u64,
-    end: Option<u64>,
+/// Parse the lines of one chunk on their own, as if they were a whole input.
+pub(super) fn parse_chunk<R: BufRead>(
+    mut lines: LineReader<R>,
     opts: &Options,
     name: Arc<str>,
-    bytes: Arc<AtomicU64>,
     cancel: &AtomicBool,
 ) -> Result<ChunkOut, ChunkFail> {
     if cancel.load(Ordering::Relaxed) {
         return Err(ChunkFail::Cancelled);
     }
-    let mut lines = LineReader::new(file.section(start, end, bytes));
     let mut sources = Sources::new(name, opts);
     let mut entries = Entries::default();
     loop {

@@ -1,7 +1,7 @@
 //! One input parsed to the end (sequentially, or in chunks for a large file), its items keyed
 //! for ordering.
 
-use super::chunked::run_chunked;
+use super::chunked::{run_chunked, run_stream_chunked};
 use super::sources::LaneState;
 use super::{Item, Options, PipelineError, SourceSummary};
 use crate::envelope;
@@ -90,10 +90,19 @@ pub(super) fn run_lane(
     if let Some(file) = file.filter(|f| plain_head(f, opts)) {
         return run_chunked(file, name, opts, bytes, abort, &read_err, emit);
     }
+    // A stream (standard input, a pipe) or a large compressed file: read here in blocks,
+    // parsed on the pool. Small regular files are parsed at once, in this thread.
+    let stream = !opts.follow
+        && opts.chunking.threshold != u64::MAX
+        && rayon::current_thread_index().is_none()
+        && inp.size.map_or(true, |s| s >= opts.chunking.threshold);
     let reader = inp.into_reader(bytes).map_err(|e| read_err(0, e))?;
-    let (reader, is_document) = sniff_document(reader, opts).map_err(|e| read_err(0, e))?;
+    let (mut reader, is_document) = sniff_document(reader, opts).map_err(|e| read_err(0, e))?;
     if is_document {
         return run_document(reader, name, opts, abort, &path, &read_err, emit);
+    }
+    if stream && stream_plain_head(&mut reader, opts).map_err(|e| read_err(0, e))? {
+        return run_stream_chunked(reader, name, opts, abort, &read_err, emit);
     }
     let mut lines = LineReader::new(reader);
     let mut state = LaneState::new(name, opts);
@@ -134,6 +143,25 @@ fn plain_head(file: &SharedFile, opts: &Options) -> bool {
     if may_be_document(opts) && document::sniff(head, true) == Some(true) {
         return false;
     }
+    plain_first_line(head, opts)
+}
+
+/// [`plain_head`] for a stream that is not a document: its buffered first line tells
+/// whether its blocks may be parsed apart (a first read without a whole line: read it
+/// front to back, as a collector's layout would be).
+fn stream_plain_head(reader: &mut Box<dyn BufRead + Send>, opts: &Options) -> io::Result<bool> {
+    loop {
+        match reader.fill_buf() {
+            Ok(b) => return Ok(memchr::memchr(b'\n', b).is_some() && plain_first_line(b, opts)),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Whether the first line of `head` is the application's own (or a kubectl-decorated) line
+/// and no collector's layout.
+fn plain_first_line(head: &[u8], opts: &Options) -> bool {
     let first = match memchr::memchr(b'\n', head) {
         Some(p) => head.get(..p).unwrap_or(head),
         None => head,

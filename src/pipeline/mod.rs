@@ -105,11 +105,13 @@ pub struct Options {
     pub input_format: InputFormat,
 }
 
-/// Parallel parsing of one large file: a regular, uncompressed file (not standard input,
-/// not `.gz`, not with `follow`) of at least `threshold` bytes is cut into chunks of about
-/// `chunk_size` bytes at line boundaries, parsed on the rayon pool, and stitched back in
-/// file order. The result is the one sequential parsing gives: same items, same order, same
-/// line numbers, same counts.
+/// Parallel parsing of one large file or stream: a regular, uncompressed file of at least
+/// `threshold` bytes is cut into chunks of about `chunk_size` bytes at line boundaries; a
+/// stream (standard input, a pipe) or a compressed file of at least `threshold` bytes is
+/// read in blocks of whole lines of about `chunk_size` bytes; either way the pieces are
+/// parsed on the rayon pool and stitched back in order (never with `follow`, nor when
+/// `threshold` is `u64::MAX`). The result is the one sequential parsing gives: same items,
+/// same order, same line numbers, same counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Chunking {
     /// Files smaller than this many bytes are parsed sequentially (`u64::MAX`: always).

@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""Run flinkha and the grep baselines on generated JobManager logs; print the figures and the
+issue-9 targets (PASS / MISS with the measured ratios).
+
+Standard library only. Every command of one log runs RUNS times, the commands alternating
+(check, grep, check, grep, ...), so that a machine whose load changes slows all of them alike;
+figures are medians. Wall time is measured around each run; CPU time and peak RSS of the
+measured process come from wait4 (for `cat FILE | CMD`: of CMD alone).
+
+    bench.py --bin BIN --log LOG [--log LOG ...] [--runs 5] [--corpus DIR] [--small LOG]
+"""
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+GREP = "Completed checkpoint"
+
+
+GNU_TIME = "/usr/bin/time"
+
+
+def run_once(argv, stdin_path=None, stdout_path=os.devnull, pipe_from=None, env=None, rss=False):
+    """Run argv once: (wall s, cpu s, max rss KiB or 0, exit code) of argv's own process.
+
+    The peak RSS comes from GNU time wrapped around argv (wait4's would count the forked
+    image of this Python process); without it, or without `rss`, it is 0."""
+    out = open(stdout_path, "wb")
+    err = tempfile.TemporaryFile()
+    rss_file = None
+    if rss and os.access(GNU_TIME, os.X_OK):
+        fd, rss_file = tempfile.mkstemp(prefix="flinkha-bench-rss.")
+        os.close(fd)
+        argv = [GNU_TIME, "-f", "%M", "-o", rss_file] + argv
+    t0 = time.perf_counter()
+    feeder = None
+    if pipe_from is not None:
+        feeder = subprocess.Popen(["cat", pipe_from], stdout=subprocess.PIPE)
+        stdin = feeder.stdout
+    elif stdin_path is not None:
+        stdin = open(stdin_path, "rb")
+    else:
+        stdin = subprocess.DEVNULL
+    p = subprocess.Popen(argv, stdin=stdin, stdout=out, stderr=err, env=env)
+    if feeder is not None:
+        feeder.stdout.close()
+    _, status, ru = os.wait4(p.pid, 0)
+    if feeder is not None:
+        feeder.wait()
+    wall = time.perf_counter() - t0
+    out.close()
+    code = os.waitstatus_to_exitcode(status)
+    maxrss = 0
+    if rss_file is not None:
+        with open(rss_file) as f:
+            last = [l for l in f.read().split() if l.isdigit()]
+        os.unlink(rss_file)
+        maxrss = int(last[-1]) if last else 0
+    if code not in (0, 1):
+        err.seek(0)
+        msg = err.read().decode(errors="replace")[-2000:]
+        raise RuntimeError(f"{' '.join(argv)} exited {code}:\n{msg}")
+    return wall, ru.ru_utime + ru.ru_stime, maxrss, code
+
+
+class Cmd:
+    def __init__(self, name, argv, pipe_from=None, shell=False):
+        self.name, self.argv, self.pipe_from, self.shell = name, argv, pipe_from, shell
+        self.walls, self.cpus, self.rss = [], [], 0
+
+    def run(self):
+        argv = ["bash", "-c", self.argv] if self.shell else self.argv
+        fd, path = tempfile.mkstemp(prefix="flinkha-bench-out.")
+        os.close(fd)
+        try:
+            wall, cpu, rss, _ = run_once(argv, stdout_path=path, pipe_from=self.pipe_from, rss=True)
+        finally:
+            os.unlink(path)
+        self.walls.append(wall)
+        self.cpus.append(cpu)
+        self.rss = max(self.rss, rss)
+
+    @property
+    def wall(self):
+        return statistics.median(self.walls)
+
+    @property
+    def cpu(self):
+        return statistics.median(self.cpus)
+
+
+def mib(n):
+    return n / 1048576
+
+
+def verdict(ok):
+    return "PASS" if ok else "MISS"
+
+
+def bench_log(binary, log, runs, job):
+    size = os.path.getsize(log)
+    e2e = (
+        f'grep -E -o "Completed checkpoint [1-9]* for job {job}" "{log}" | wc -l;'
+        f' grep -c "Recovered JobGraph" "{log}"; grep -c "Completed checkpoint" "{log}";'
+        f' grep -c "Found [[:digit:]]\\+ checkpoints in ZooKeeper" "{log}";'
+        f' grep -c -E "Restoring job {job} from Checkpoint" "{log}"; true'
+    )
+    cmds = [
+        Cmd("flinkha check FILE", [binary, "check", "--no-progress", log]),
+        Cmd(f"grep -c '{GREP}' FILE", ["grep", "-c", GREP, log]),
+        Cmd("cat FILE | flinkha check", [binary, "check", "--no-progress"], pipe_from=log),
+        Cmd(f"cat FILE | grep -c '{GREP}'", ["grep", "-c", GREP], pipe_from=log),
+        Cmd("flinkha events FILE > /dev/null", [binary, "events", "--no-progress", log]),
+        Cmd("cat FILE | flinkha events > /dev/null", [binary, "events", "--no-progress"], pipe_from=log),
+        Cmd("e2e HA grep pipeline (5 greps)", e2e, shell=True),
+        Cmd("wc -l FILE", ["wc", "-l", log]),
+    ]
+    print(f"== {log}: {size} bytes ({mib(size):.1f} MiB); {runs} runs each, alternating")
+    for r in range(runs):
+        for c in cmds:
+            c.run()
+        print(f"   run {r + 1}: " + "  ".join(f"{c.walls[-1]:.2f}" for c in cmds), flush=True)
+    return size, {c.name: c for c in cmds}
+
+
+def table(size, cmds):
+    g = cmds[f"grep -c '{GREP}' FILE"].wall
+    print(f"   {'command':<40} {'wall s':>8} {'MiB/s':>7} {'x grep-c':>8} {'CPU s':>7} {'CPU MiB/s':>9} {'RSS MiB':>8}")
+    for c in cmds.values():
+        print(
+            f"   {c.name:<40} {c.wall:8.3f} {mib(size) / c.wall:7.0f} {c.wall / g:8.2f}"
+            f" {c.cpu:7.3f} {mib(size) / max(c.cpu, 1e-9):9.0f} {c.rss / 1024:8.1f}"
+        )
+
+
+def startup(binary, corpus, runs):
+    res = {}
+    for name, argv in [
+        ("empty input", [binary, "check", "--no-progress", os.devnull]),
+        (f"{corpus}", [binary, "check", "--no-progress", corpus]),
+    ]:
+        walls, cpus = [], []
+        for _ in range(runs):
+            w, c, _, _ = run_once(argv)
+            walls.append(w)
+            cpus.append(c)
+        res[name] = (statistics.median(walls), statistics.median(cpus))
+    return res
+
+
+def callgrind(argv):
+    """Instructions executed (callgrind's `Collected`), or None without valgrind."""
+    try:
+        p = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + argv,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    except FileNotFoundError:
+        return None
+    m = re.search(r"Collected\s*:\s*([0-9]+)", p.stderr)
+    return int(m.group(1)) if m else None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--log", action="append", required=True, help="a generated log (repeatable: several sizes)")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--corpus", default="samples/corpus-k8s/2.3.0", help="a real corpus set for the start figure")
+    ap.add_argument("--start-runs", type=int, default=41)
+    ap.add_argument("--small", help="a small generated log for callgrind instruction counts")
+    ap.add_argument("--job", default="", help="the job id, for the e2e greps")
+    a = ap.parse_args()
+
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
+    print(f"== machine: {os.cpu_count()} CPUs, load average {load}")
+
+    results = [bench_log(a.bin, log, a.runs, a.job) for log in a.log]
+    for size, cmds in results:
+        print(f"\n== results: {mib(size):.1f} MiB, median of {a.runs}, LC_ALL=C")
+        table(size, cmds)
+
+    st = startup(a.bin, a.corpus, a.start_runs)
+    corpus_bytes = sum(
+        os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(a.corpus) for f in fs if not f.endswith(".md")
+    )
+    print(f"\n== start ({a.start_runs} runs, median wall / CPU)")
+    for name, (w, c) in st.items():
+        print(f"   flinkha check {name:<40} {w * 1000:7.1f} ms  {c * 1000:6.1f} ms CPU")
+
+    if a.small:
+        print(f"\n== instructions (valgrind --tool=callgrind), {a.small}: {os.path.getsize(a.small)} bytes")
+        for name, argv in [
+            ("check on empty input", [a.bin, "check", "--no-progress", os.devnull]),
+            ("check FILE", [a.bin, "check", "--no-progress", a.small]),
+            ("events FILE", [a.bin, "events", "--no-progress", a.small]),
+        ]:
+            n = callgrind(argv)
+            print(f"   flinkha {name:<24} " + ("valgrind not installed" if n is None else f"{n:,} instructions"))
+
+    print("\n== targets")
+    rss = []
+    for size, cmds in results:
+        s = f"{mib(size):.0f} MiB"
+        c, g = cmds["flinkha check FILE"], cmds[f"grep -c '{GREP}' FILE"]
+        print(f"{verdict(c.wall <= 1.5 * g.wall)}  flinkha check <= 1.5x grep -c at {s}: {c.wall / g.wall:.2f}x ({c.wall:.3f} s vs {g.wall:.3f} s)")
+        p, pg = cmds["cat FILE | flinkha check"], cmds[f"cat FILE | grep -c '{GREP}'"]
+        rate = mib(size) / max(p.cpu, 1e-9)
+        print(f"{verdict(rate >= 1024)}  cat FILE | flinkha check >= 1 GiB/s of flinkha CPU at {s}: {rate:.0f} MiB/s ({p.cpu:.3f} CPU s)")
+        print(f"{verdict(p.wall <= 2 * pg.wall)}  cat FILE | flinkha check <= 2x cat FILE | grep -c wall at {s}: {p.wall / pg.wall:.2f}x ({p.wall:.3f} s vs {pg.wall:.3f} s)")
+        worst = max(cmds[n].rss for n in cmds if n.startswith("flinkha") or "| flinkha" in n)
+        rss.append((size, worst))
+        print(f"{verdict(worst <= 64 * 1024)}  peak RSS of flinkha <= 64 MiB at {s}: {worst / 1024:.1f} MiB")
+    if len(results) > 1:
+        lo, hi = results[0], results[-1]
+        per = [cmds["flinkha check FILE"].wall / mib(size) for size, cmds in (lo, hi)]
+        print(f"{verdict(per[1] <= 1.2 * per[0])}  cost linear in the input: {per[0] * 1000:.3f} ms/MiB at {mib(lo[0]):.0f} MiB, {per[1] * 1000:.3f} ms/MiB at {mib(hi[0]):.0f} MiB")
+        r0, r1 = rss[0][1], rss[-1][1]
+        print(f"{verdict(r1 <= r0 * 1.25 + 1024)}  peak RSS flat: {r0 / 1024:.1f} MiB at {mib(rss[0][0]):.0f} MiB, {r1 / 1024:.1f} MiB at {mib(rss[-1][0]):.0f} MiB")
+    (ew, _), (cw, _) = st["empty input"], st[a.corpus]
+    print(f"{verdict(ew <= 0.005)}  flinkha check on empty input <= 5 ms: {ew * 1000:.1f} ms")
+    print(f"{verdict(cw <= 0.010)}  flinkha check on {a.corpus} ({corpus_bytes // 1000} kB) <= 10 ms: {cw * 1000:.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
