@@ -68,8 +68,8 @@ impl<R: BufRead> Blocks<R> {
                     self.eof = true;
                     continue;
                 }
-                if block.capacity() == 0 {
-                    block.reserve(self.size + buf.len());
+                if block.capacity() < self.size {
+                    block.reserve(self.size + buf.len() - block.len());
                 }
                 append(&mut block, buf, &mut self.line);
                 buf.len()
@@ -120,9 +120,9 @@ fn append(block: &mut Vec<u8>, buf: &[u8], line: &mut Partial) {
 
 /// Whether appending `buf` to a block whose last line so far has `partial` bytes surely
 /// makes no line longer than [`KEEP`]: the first line's end is near enough, the part after
-/// the last `\n` is short, and every aligned window of `KEEP / 2` bytes between holds a
-/// `\n` (then no two line ends are `KEEP` or more bytes apart). A cheap test that is
-/// nearly always true; when it is not, the careful way decides.
+/// the last `\n` is short, and each of the windows of `KEEP / 2` bytes that tile the part
+/// between holds a `\n` (then no two line ends are `KEEP` or more bytes apart). A cheap test
+/// that is nearly always true; when it is not, the careful way decides.
 fn short_lines(partial: usize, buf: &[u8]) -> bool {
     let (Some(first), Some(last)) = (memchr::memchr(b'\n', buf), memchr::memrchr(b'\n', buf))
     else {
@@ -131,16 +131,19 @@ fn short_lines(partial: usize, buf: &[u8]) -> bool {
     if partial + first > KEEP || buf.len() - last > KEEP {
         return false;
     }
+    // Windows tiling the bytes from `first` to `last`: a run without `\n` of 2w bytes or
+    // more would hold one of them whole.
     let w = KEEP / 2;
-    let mut at = first;
-    while at + w < last {
-        match buf
-            .get(at + 1..at + 1 + w)
+    let mut at = first + 1;
+    while at + w <= last {
+        if buf
+            .get(at..at + w)
             .and_then(|win| memchr::memchr(b'\n', win))
+            .is_none()
         {
-            Some(p) => at += 1 + p,
-            None => return false,
+            return false;
         }
+        at += w;
     }
     true
 }
