@@ -498,7 +498,8 @@ pub struct RawLine<'a> {
 pub struct LineReader<R> {
     inner: R,
     buf: Vec<u8>,
-    /// Bytes of the inner buffer handed out by the previous call, consumed on the next.
+    /// Bytes of the inner buffer already handed out as lines but not consumed yet: the
+    /// buffer is consumed once, when it runs out, not line by line.
     pending: usize,
     number: u64,
     cap: usize,
@@ -529,30 +530,41 @@ impl<R: BufRead> LineReader<R> {
     /// The next line, or `None` at end of input. A line lying whole in the read buffer is
     /// returned without copying.
     pub fn next_line(&mut self) -> io::Result<Option<RawLine<'_>>> {
-        if self.pending > 0 {
-            self.inner.consume(self.pending);
-            self.pending = 0;
-        }
-        // Fast path: the whole line is already buffered. Decide first, then borrow again:
-        // the second `fill_buf` only returns the buffered bytes, it does not read.
+        // Fast path: the whole line is in the buffered bytes after those handed out. Decide
+        // first, then borrow again: `fill_buf` with bytes left only returns them, it does
+        // not read.
         let fast = loop {
             match self.inner.fill_buf() {
                 Ok([]) => return Ok(None),
-                Ok(b) => break memchr::memchr(b'\n', b).filter(|p| *p <= self.cap),
+                Ok(b) => {
+                    let rest = b.get(self.pending..).unwrap_or(&[]);
+                    if rest.is_empty() {
+                        // Every buffered byte was handed out: consume them, read on.
+                        self.inner.consume(self.pending);
+                        self.pending = 0;
+                        continue;
+                    }
+                    break memchr::memchr(b'\n', rest).filter(|p| *p <= self.cap);
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             }
         };
         if let Some(p) = fast {
+            let start = self.pending;
             let b = self.inner.fill_buf()?;
-            self.pending = (p + 1).min(b.len());
+            self.pending = (start + p + 1).min(b.len());
             self.number += 1;
-            let bytes = b.get(..p).unwrap_or(b);
+            let bytes = b.get(start..start + p).unwrap_or(&[]);
             return Ok(Some(RawLine {
                 number: self.number,
                 bytes: strip_cr(bytes),
                 truncated: false,
             }));
+        }
+        if self.pending > 0 {
+            self.inner.consume(self.pending);
+            self.pending = 0;
         }
         // Slow path: the line spans buffer refills or is longer than the cap.
         self.buf.clear();
