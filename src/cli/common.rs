@@ -69,7 +69,8 @@ pub fn options(input: &InputArgs, want_unmatched: bool, follow: bool) -> anyhow:
         .tz
         .parse()
         .map_err(|e| anyhow::anyhow!("invalid --tz: {e}"))?;
-    let grammar = Grammar::load(&input.grammars).context("cannot load grammar")?;
+    let mut grammar = Grammar::load(&input.grammars).context("cannot load grammar")?;
+    grammar.use_regex_only(input.regex_only);
     let input_format = input
         .input_format
         .parse()

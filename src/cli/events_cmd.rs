@@ -17,7 +17,8 @@ pub fn run(args: EventsArgs) -> anyhow::Result<ExitCode> {
     let zone: Zone = args.input.tz.parse()?;
     let kinds = parse_kinds(&args.kind)?;
     let labels = args.labels.labels()?;
-    let grammar = Grammar::load(&args.input.grammars).context("cannot load grammar")?;
+    let mut grammar = Grammar::load(&args.input.grammars).context("cannot load grammar")?;
+    grammar.use_regex_only(args.input.regex_only);
     let opts = Options {
         zone,
         grammar: Arc::new(grammar),

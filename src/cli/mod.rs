@@ -268,6 +268,12 @@ pub struct InputArgs {
         value_parser = clap::builder::PossibleValuesParser::new(flinkha::input::InputFormat::NAMES)
     )]
     pub input_format: String,
+
+    /// Match messages with the templates' regexes alone instead of the hand matchers: the
+    /// reference the fast path is held to (same events, several times slower). For
+    /// checking a suspected matcher bug on a real log.
+    #[arg(long, hide_short_help = true)]
+    pub regex_only: bool,
 }
 
 /// `--label KEY=VALUE`: shared by every subcommand with a machine output.

@@ -26,7 +26,6 @@ pub(crate) enum Engine {
     /// The hand matcher, with the regex where the matcher gives up or is missing.
     Fast,
     /// The regex alone: the reference the hand matcher is tested against.
-    #[cfg_attr(not(test), allow(dead_code))]
     Regex,
 }
 

@@ -232,6 +232,8 @@ pub struct Grammar {
     /// Candidate templates of other loggers (abbreviated, glob-matched, unknown), filled on
     /// first sight, for [`Grammar::classify`]; hot paths use their own [`LoggerCache`].
     cache: RwLock<HashMap<String, Arc<Resolved>, FastHash>>,
+    /// How records are matched: the hand matchers (regex fallback), or the regexes alone.
+    engine: Engine,
 }
 
 /// A caller's own cache of how loggers resolve to templates: one lookup per record, and no
@@ -472,6 +474,7 @@ impl Grammar {
             by_final: HashMap::default(),
             globbed: Vec::new(),
             cache: RwLock::new(HashMap::default()),
+            engine: Engine::Fast,
         };
         grammar.index();
         grammar.check_samples(&mut errors);
@@ -640,8 +643,15 @@ impl Grammar {
     /// Classify one record from its level, logger and the first line of its message.
     pub fn classify(&self, level: &str, logger: &str, message_head: &str) -> Classified {
         self.with_resolved(logger.trim(), |r| {
-            self.classify_in(r, level, message_head, Engine::Fast)
+            self.classify_in(r, level, message_head, self.engine)
         })
+    }
+
+    /// Match every record with the templates' regexes alone, the reference semantics the
+    /// hand matchers are held to (`--regex-only`, and the tests comparing both paths):
+    /// the same events, several times slower.
+    pub fn use_regex_only(&mut self, on: bool) {
+        self.engine = if on { Engine::Regex } else { Engine::Fast };
     }
 
     /// [`Grammar::classify`] with the caller's own cache of logger resolutions: no lock,
@@ -659,13 +669,13 @@ impl Grammar {
             cache.owner = Some(self.id);
         }
         if let Some(r) = cache.map.get(logger) {
-            return self.classify_in(r, level, message_head, Engine::Fast);
+            return self.classify_in(r, level, message_head, self.engine);
         }
         let r = match self.exact.get(logger) {
             Some(r) => r.clone(),
             None => Arc::new(self.compute(logger)),
         };
-        let out = self.classify_in(&r, level, message_head, Engine::Fast);
+        let out = self.classify_in(&r, level, message_head, self.engine);
         if cache.map.len() < CACHE_LIMIT {
             cache.map.insert(logger.into(), r);
         }
