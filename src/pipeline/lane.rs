@@ -37,7 +37,9 @@ pub(super) struct Keyed {
     pub(super) line: u64,
     /// 0 for a record's own item, 1 for the `log_end` after it.
     pub(super) sub: u8,
-    pub(super) item: Item,
+    /// Boxed: an item is about half a kilobyte, and it moves through the chunk buffers,
+    /// the reorder heap and the merge; a pointer moves cheaply.
+    pub(super) item: Box<Item>,
 }
 
 impl PartialEq for Keyed {

@@ -78,7 +78,7 @@ pub(super) fn deliver_follow(
                 break;
             }
             if let Some(k) = lanes.get_mut(i).and_then(|l| l.pending.pop_front()) {
-                sink(k.item).map_err(PipelineError::Sink)?;
+                sink(*k.item).map_err(PipelineError::Sink)?;
             }
         }
         if !connected {
@@ -182,7 +182,7 @@ pub(super) fn deliver_merged(
         let Some(k) = heads.get_mut(i).and_then(Option::take) else {
             continue;
         };
-        sink(k.item).map_err(PipelineError::Sink)?;
+        sink(*k.item).map_err(PipelineError::Sink)?;
         if let (Some(lane), Some(slot)) = (lanes.get_mut(i), heads.get_mut(i)) {
             if let Some(n) = lane.next() {
                 heap.push(Reverse((n.ts, i, n.line, n.sub)));

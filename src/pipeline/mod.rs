@@ -253,7 +253,7 @@ fn run_single(
         return Ok(Vec::new());
     };
     let never = AtomicBool::new(false);
-    let mut emit = |k: Keyed| sink(k.item).map_err(|e| LaneError::Fail(PipelineError::Sink(e)));
+    let mut emit = |k: Keyed| sink(*k.item).map_err(|e| LaneError::Fail(PipelineError::Sink(e)));
     run_lane(inp, opts, bytes.clone(), &never, &mut emit).map_err(LaneError::into_error)
 }
 

@@ -91,7 +91,7 @@ pub(super) fn exception_line(line: &str) -> Option<String> {
 
 /// Give a held event the exception of `line` (when it is one).
 pub(super) fn attach_exception(k: &mut Keyed, line: &str) {
-    if let Item::Event(e) = &mut k.item {
+    if let Item::Event(e) = &mut *k.item {
         if e.fields.exception.is_none() {
             e.fields.exception = exception_line(line);
         }
@@ -163,7 +163,7 @@ impl Src {
         }
         if let Some(mut k) = chunk.held {
             k.line += offset;
-            if let Item::Event(e) = &mut k.item {
+            if let Item::Event(e) = &mut *k.item {
                 e.line += offset;
                 e.source = self.name.clone();
             }
@@ -188,7 +188,7 @@ impl Src {
             .map(|(mut k, later)| {
                 if second {
                     k.ts = later;
-                    match &mut k.item {
+                    match &mut *k.item {
                         Item::Event(e) => e.ts = later,
                         Item::Unmatched(u) => u.ts = later,
                     }
@@ -471,7 +471,7 @@ impl<'o> Sources<'o> {
             ts,
             line: order,
             sub: 0,
-            item,
+            item: Box::new(item),
         };
         if let Some(later) = reading.later {
             src.dst_held.push((keyed, later));
@@ -482,7 +482,7 @@ impl<'o> Sources<'o> {
             }
             return None;
         }
-        match &keyed.item {
+        match &*keyed.item {
             Item::Event(e) if wants_exception(e.kind) => {
                 src.held = Some(keyed);
                 None
@@ -607,7 +607,7 @@ impl<'o> LaneState<'o> {
                         .and_then(|l| global.get(l).copied().flatten())
                         .and_then(|g| self.sources.pods.get(g))
                         .map(|s| s.name.clone());
-                    match &mut k.item {
+                    match &mut *k.item {
                         Item::Event(e) => {
                             e.line += offset;
                             if let Some(n) = name {
@@ -678,7 +678,7 @@ impl<'o> LaneState<'o> {
                         ts,
                         line: order,
                         sub: 1,
-                        item: Item::Event(ev),
+                        item: Box::new(Item::Event(ev)),
                     },
                     emit,
                 )?;

@@ -44,7 +44,7 @@ fn feed(lines: &[&str], o: &Options) -> (Vec<Item>, Vec<SourceSummary>) {
     let mut st = LaneState::new(Arc::from("f.log"), o);
     let mut out = Vec::new();
     let mut emit = |k: Keyed| {
-        out.push(k.item);
+        out.push(*k.item);
         Ok(())
     };
     for (i, l) in lines.iter().enumerate() {
@@ -131,14 +131,14 @@ fn reorder_window_and_cap() {
         ts: DateTime::from_timestamp(s, 0).unwrap(),
         line,
         sub: 0,
-        item: Item::Unmatched(Unmatched {
+        item: Box::new(Item::Unmatched(Unmatched {
             source: Arc::from("x"),
             line,
             ts: DateTime::from_timestamp(s, 0).unwrap(),
             level: String::new(),
             logger: String::new(),
             text: String::new(),
-        }),
+        })),
     };
     let mut out = Vec::new();
     let mut emit = |k: Keyed| {

@@ -36,7 +36,7 @@ fn feed(lines: &[String], o: &Options) -> (Vec<Item>, Vec<SourceSummary>) {
     let mut st = LaneState::new(Arc::from("in.log"), o);
     let mut out = Vec::new();
     let mut emit = |k: Keyed| {
-        out.push(k.item);
+        out.push(*k.item);
         Ok(())
     };
     for (i, l) in lines.iter().enumerate() {
@@ -189,7 +189,7 @@ fn with_follow_store_lines_are_read_at_once() {
         truncated: false,
     };
     st.line(raw, &mut |k: Keyed| {
-        got.push(k.item);
+        got.push(*k.item);
         Ok(())
     })
     .ok()
@@ -222,7 +222,7 @@ fn document_entries_that_are_no_log_lines_are_counted() {
     let mut st = LaneState::new(Arc::from("doc.json"), &o);
     let mut out = Vec::new();
     let mut emit = |k: Keyed| {
-        out.push(k.item);
+        out.push(*k.item);
         Ok(())
     };
     let mut w = Wrapped::new(crate::input::Layout::Gcloud, Cow::Borrowed(GRANT));
