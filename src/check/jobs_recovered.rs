@@ -3,9 +3,10 @@
 
 use super::model::{FailoverKind, Outcome, Verdict};
 use super::state::Model;
+use super::HashMap;
 use super::{short, verdict, Config, Finding, Invariant};
 use crate::events::Event;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// Invariant id.
 pub const ID: &str = "jobs-recovered";
@@ -93,7 +94,7 @@ impl Invariant for JobsRecovered {
             .map(|f| verdict(ID, Outcome::Fail, f.job.as_deref(), f.because, f.evidence))
             .collect();
         // Every (failover, position) of each job in leader failovers, in one pass.
-        let mut places: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+        let mut places: HashMap<&str, Vec<(usize, usize)>> = HashMap::default();
         for (f, fo) in model.failovers.iter().enumerate() {
             if fo.kind == FailoverKind::Leader {
                 for (k, r) in fo.jobs.iter().enumerate() {

@@ -7,9 +7,10 @@
 
 use super::model::{Evidence, Outcome, Verdict};
 use super::state::{stream_key, Model};
+use super::HashMap;
 use super::{evidence, short, verdict, Config, Finding, Invariant};
 use crate::events::{Event, Kind};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// Invariant id.
 pub const ID: &str = "no-resurrection";

@@ -4,9 +4,9 @@
 
 use super::model::{Evidence, Outcome, Verdict};
 use super::state::Model;
+use super::HashMap;
 use super::{evidence, short, verdict, Config, Finding, Invariant};
 use crate::events::{Event, Kind};
-use std::collections::HashMap;
 
 /// Invariant id.
 pub const ID: &str = "recover-latest";

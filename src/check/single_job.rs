@@ -13,8 +13,9 @@
 use super::model::{Evidence, Outcome, Verdict};
 use super::state::{globally_terminal, Model};
 use super::{evidence, short, verdict, Config, Finding, Invariant};
+use super::{HashMap, HashSet};
 use crate::events::{Event, Kind};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 
 /// Invariant id.
 pub const ID: &str = "single-job";

@@ -10,10 +10,10 @@
 
 use super::model::{Evidence, Outcome, Verdict};
 use super::state::{component_key, globally_terminal, stream_key, Model};
+use super::HashMap;
 use super::{evidence, short, verdict, Config, Finding, Invariant};
 use crate::events::{Event, Kind};
 use chrono::{DateTime, Duration, Utc};
-use std::collections::HashMap;
 
 /// Invariant id.
 pub const ID: &str = "single-leader";

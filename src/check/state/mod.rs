@@ -8,9 +8,10 @@
 use super::cause;
 use super::evidence;
 use super::model::*;
+use super::HashMap;
 use crate::events::{component, role, Event, Kind};
 use chrono::{DateTime, Duration, Utc};
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
 mod job;
@@ -188,12 +189,12 @@ impl Model {
         Model {
             skew,
             incs: Vec::new(),
-            current: HashMap::new(),
+            current: HashMap::default(),
             terms: Vec::new(),
             open_terms: Vec::new(),
             leader: None,
             dispatcher_grants_seen: false,
-            jobs: HashMap::new(),
+            jobs: HashMap::default(),
             job_order: Vec::new(),
             failovers: Vec::new(),
             tracks: Vec::new(),
@@ -202,11 +203,11 @@ impl Model {
             paused_incs: Vec::new(),
             missing_log: Vec::new(),
             others: Vec::new(),
-            other_index: HashMap::new(),
-            tm_by_resource: HashMap::new(),
+            other_index: HashMap::default(),
+            tm_by_resource: HashMap::default(),
             notes: Vec::new(),
             span: None,
-            sessions: HashMap::new(),
+            sessions: HashMap::default(),
         }
     }
 
