@@ -11,6 +11,7 @@ measured process come from wait4 (for `cat FILE | CMD`: of CMD alone).
 """
 
 import argparse
+import hashlib
 import os
 import re
 import statistics
@@ -138,6 +139,34 @@ def table(size, cmds):
         )
 
 
+def events_digest(argv):
+    """(sha256 hex, bytes, lines) of what argv writes to stdout, streamed."""
+    h, n, lines = hashlib.sha256(), 0, 0
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    while True:
+        b = p.stdout.read(1 << 20)
+        if not b:
+            break
+        h.update(b)
+        n += len(b)
+        lines += b.count(b"\n")
+    if p.wait() != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {p.returncode}")
+    return h.hexdigest(), n, lines
+
+
+def same_events(binary, log):
+    """Whether `flinkha events` (and `--unmatched`) print the same bytes with the hand
+    matchers and with --regex-only on log: [(what, same, fast digest, regex digest)]."""
+    out = []
+    for extra in ([], ["--unmatched"]):
+        base = [binary, "events", "--no-progress"] + extra
+        fast = events_digest(base + [log])
+        regex = events_digest(base + ["--regex-only", log])
+        out.append((" ".join(["events"] + extra), fast == regex, fast, regex))
+    return out
+
+
 def startup(binary, corpus, runs):
     res = {}
     for name, argv in [
@@ -177,6 +206,8 @@ def main():
     ap.add_argument("--start-runs", type=int, default=41)
     ap.add_argument("--small", help="a small generated log for callgrind instruction counts")
     ap.add_argument("--job", default="", help="the job id, for the e2e greps")
+    ap.add_argument("--verify-max", type=int, default=1 << 30,
+                    help="compare fast and --regex-only events on logs up to this many bytes")
     a = ap.parse_args()
 
     with open("/proc/loadavg") as f:
@@ -206,7 +237,22 @@ def main():
             n = callgrind(argv)
             print(f"   flinkha {name:<24} " + ("valgrind not installed" if n is None else f"{n:,} instructions"))
 
+    verified = []
+    for log in a.log:
+        if os.path.getsize(log) <= a.verify_max:
+            print(f"\n== fast matchers vs --regex-only on {log}", flush=True)
+            try:
+                compared = same_events(a.bin, log)
+            except RuntimeError as e:
+                print(f"   not compared: {e}")
+                compared = []
+            for what, same, fast, regex in compared:
+                print(f"   {what:<20} fast {fast[0][:16]} {fast[1]} bytes {fast[2]} lines; regex {regex[0][:16]} {regex[1]} bytes")
+                verified.append((log, what, same, fast))
+
     print("\n== targets")
+    for log, what, same, fast in verified:
+        print(f"{'PASS' if same else 'FAIL'}  same {what} output, byte for byte, with --regex-only on {mib(os.path.getsize(log)):.0f} MiB: {fast[2]} lines")
     rss = []
     for size, cmds in results:
         s = f"{mib(size):.0f} MiB"

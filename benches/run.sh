@@ -14,6 +14,9 @@
 #                         reused by later runs)
 #   BENCH_SMALL=16MiB     size of the small log whose instruction counts callgrind measures
 #                         (empty: skip; needs valgrind)
+#   BENCH_VERIFY=1GiB     `flinkha events` (and `--unmatched`) with the hand matchers and with
+#                         --regex-only must print the same bytes on every log up to this size
+#                         (0: skip)
 #   BENCH_CORPUS          the real corpus set of the start figure (default samples/corpus-k8s/2.3.0)
 #   BENCH_CARGO_FLAGS     extra `cargo build --release` flags; default `--no-default-features`
 #                         (the polars `stats` feature is not on the parsing/checking path)
@@ -31,6 +34,7 @@ SEED=${BENCH_SEED:-1}
 RUNS=${BENCH_RUNS:-5}
 DIR=${BENCH_DIR:-/tmp}
 SMALL=${BENCH_SMALL-16MiB}
+VERIFY=${BENCH_VERIFY:-1GiB}
 CORPUS=${BENCH_CORPUS:-$ROOT/samples/corpus-k8s/2.3.0}
 CARGO_FLAGS=${BENCH_CARGO_FLAGS---no-default-features}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
@@ -86,7 +90,9 @@ fi
 JOB=$(grep -m1 -oE "Received JobGraph submission '[^']*' \([0-9a-f]{32}\)" "${LOGS[0]}" | grep -oE '[0-9a-f]{32}')
 for l in "${LOGS[@]}"; do cat "$l" >/dev/null; done # warm the page cache
 
-ARGS=(--bin "$BIN" --runs "$RUNS" --corpus "$CORPUS" --job "${JOB:-}")
+VERIFY_BYTES=$(python3 -B -c 'import sys; sys.path.insert(0, sys.argv[1]); import genlog; print(genlog.parse_size(sys.argv[2]) if sys.argv[2] != "0" else 0)' "$HERE" "$VERIFY") \
+    || die "bad BENCH_VERIFY '$VERIFY' (e.g. 1GiB, 0)"
+ARGS=(--bin "$BIN" --runs "$RUNS" --corpus "$CORPUS" --job "${JOB:-}" --verify-max "$VERIFY_BYTES")
 for l in "${LOGS[@]}"; do ARGS+=(--log "$l"); done
 [ -n "$SMALL_LOG" ] && ARGS+=(--small "$SMALL_LOG")
 python3 "$HERE/bench.py" "${ARGS[@]}"
