@@ -354,39 +354,46 @@ fn one_pod_in_two_kubectl_files() {
     assert!(code == 0 || code == 1);
 }
 
+/// The `.log` files of `dir`, each rewritten by `f`, in a new temporary directory.
+fn rewritten_logs(dir: &Path, f: impl Fn(&str) -> String) -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if name.ends_with(".log") {
+            let text = std::fs::read_to_string(e.path()).unwrap();
+            std::fs::write(out.path().join(name), f(&text)).unwrap();
+        }
+    }
+    out
+}
+
+/// `invariant job verdict` of every verdict of a `check --format json` document, sorted.
+fn verdicts(doc: &serde_json::Value) -> Vec<String> {
+    let mut v: Vec<String> = doc["invariants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| format!("{} {} {}", v["id"], v["job"], v["verdict"]))
+        .collect();
+    v.sort();
+    v
+}
+
 /// A log coloured by log4j's `%highlight` (or a console appender's colours kept by the
 /// container runtime) reads as the plain log: same verdicts.
 #[test]
 fn ansi_coloured_logs_check_like_plain_ones() {
     let plain = Path::new(DIR).join("samples/corpus/1.20.5/happy");
-    let dir = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(&plain).unwrap().flatten() {
-        let name = e.file_name().to_string_lossy().to_string();
-        if !name.ends_with(".log") {
-            continue;
-        }
-        let text = std::fs::read_to_string(e.path()).unwrap();
-        let coloured: String = text
-            .lines()
+    let dir = rewritten_logs(&plain, |text| {
+        text.lines()
             .map(|l| match l.get(24..29) {
                 Some(lvl @ ("INFO " | "WARN " | "ERROR")) => {
                     format!("{}\x1b[32m{lvl}\x1b[m{}\n", &l[..24], &l[29..])
                 }
                 _ => format!("{l}\n"),
             })
-            .collect();
-        std::fs::write(dir.path().join(name), coloured).unwrap();
-    }
-    let verdicts = |doc: &serde_json::Value| -> Vec<String> {
-        let mut v: Vec<String> = doc["invariants"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| format!("{} {} {}", v["id"], v["job"], v["verdict"]))
-            .collect();
-        v.sort();
-        v
-    };
+            .collect()
+    });
     let (_, want, _) = check_json(&plain);
     let (_, got, _) = check_json(dir.path());
     assert_eq!(verdicts(&got), verdicts(&want));
@@ -459,26 +466,9 @@ fn a_split_brain_in_rotated_logs_still_fails_single_leader() {
 #[test]
 fn a_log_opening_with_an_empty_array_is_read_as_lines() {
     let plain = Path::new(DIR).join("samples/corpus/1.20.5/happy");
-    let dir = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(&plain).unwrap().flatten() {
-        let name = e.file_name().to_string_lossy().to_string();
-        if !name.ends_with(".log") {
-            continue;
-        }
-        let text = std::fs::read_to_string(e.path()).unwrap();
-        let text = format!("  [] - Completed checkpoint 12 for job 0\n{text}");
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    let verdicts = |doc: &serde_json::Value| -> Vec<String> {
-        let mut v: Vec<String> = doc["invariants"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| format!("{} {} {}", v["id"], v["job"], v["verdict"]))
-            .collect();
-        v.sort();
-        v
-    };
+    let dir = rewritten_logs(&plain, |text| {
+        format!("  [] - Completed checkpoint 12 for job 0\n{text}")
+    });
     let (_, want, _) = check_json(&plain);
     let (code, got, _) = check_json(dir.path());
     assert_eq!(code, 0);
