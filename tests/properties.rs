@@ -8,24 +8,16 @@
 //! `FLINKHA_PROPTEST_SEED` the first seed; a failure prints its seed and the history shrunk
 //! to a minimal one that still fails.
 
+mod history;
 mod sim;
 
 use flinkha::check::model::Outcome;
 use flinkha::check::{Checker, Config};
 use flinkha::envelope::Zone;
 use flinkha::events::Event;
-use flinkha::grammar::Grammar;
-use flinkha::input::Input;
-use flinkha::pipeline::{run_inputs, Chunking, Inputs, Item, Options};
+use history::{verdicts, Verdicts};
 use sim::{Log, Op, Rng, Run, Style};
 use std::io::Write as _;
-use std::sync::{Arc, OnceLock};
-
-fn grammar() -> Arc<Grammar> {
-    static G: OnceLock<Arc<Grammar>> = OnceLock::new();
-    G.get_or_init(|| Arc::new(Grammar::builtin().unwrap()))
-        .clone()
-}
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -41,47 +33,10 @@ fn events(logs: &[Log], zone: &Zone) -> Vec<Event> {
 
 /// The same, as `--follow` delivers them: in arrival order, no reordering.
 fn events_as(logs: &[Log], zone: &Zone, follow: bool) -> Vec<Event> {
-    let opts = Options {
-        zone: *zone,
-        grammar: grammar(),
-        want_unmatched: false,
-        progress: false,
-        follow,
-        chunking: Chunking::OFF,
-        input_format: Default::default(),
-    };
-    let opened = logs
+    let logs = logs
         .iter()
-        .map(|(n, t)| Input::from_bytes(n, t.clone().into_bytes()))
-        .collect();
-    let inputs = Inputs { opened, more: None };
-    let mut out = Vec::new();
-    run_inputs(inputs, &opts, &mut |i| {
-        if let Item::Event(e) = i {
-            out.push(e);
-        }
-        Ok(())
-    })
-    .unwrap();
-    out
-}
-
-/// The verdicts as a sorted multiset of (invariant, job, verdict).
-type Verdicts = Vec<(String, Option<String>, Outcome)>;
-
-fn verdicts(evs: &[Event]) -> Verdicts {
-    let mut c = Checker::new(Config::default());
-    for e in evs {
-        c.observe(e);
-    }
-    let mut v: Verdicts = c
-        .finish()
-        .invariants
-        .into_iter()
-        .map(|v| (v.id, v.job, v.verdict))
-        .collect();
-    v.sort_by(|a, b| (&a.0, &a.1, a.2 as u8).cmp(&(&b.0, &b.1, b.2 as u8)));
-    v
+        .map(|(n, t)| (n.as_str(), t.clone().into_bytes()));
+    history::events_of(logs, *zone, follow)
 }
 
 fn fails(v: &Verdicts) -> Vec<&str> {

@@ -14,24 +14,17 @@
 //! Prefixes and injections work on the event stream, as the pipeline delivers it for the cut
 //! or changed logs (checked against the pipeline itself on a few cuts per sample).
 
+mod history;
+
 use flinkha::check::model::Outcome;
-use flinkha::check::{Checker, Config};
 use flinkha::envelope::{self, Zone};
 use flinkha::events::{Event, Kind};
-use flinkha::grammar::Grammar;
-use flinkha::input::{self, Input};
-use flinkha::pipeline::{run_inputs, Chunking, Inputs, Item, Options};
+use flinkha::input::{self};
+use history::{verdicts, Verdicts};
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
 
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
-
-fn grammar() -> Arc<Grammar> {
-    static G: OnceLock<Arc<Grammar>> = OnceLock::new();
-    G.get_or_init(|| Arc::new(Grammar::builtin().unwrap()))
-        .clone()
-}
 
 /// Every sample set: a directory with JobManager logs.
 fn sample_sets() -> Vec<String> {
@@ -97,52 +90,16 @@ fn read_set(set: &str) -> Vec<Log> {
 }
 
 fn events(logs: &[Log], zone: Zone) -> Vec<Event> {
-    let opts = Options {
+    history::events_of(
+        logs.iter().map(|(n, b)| (n.as_str(), b.clone())),
         zone,
-        grammar: grammar(),
-        want_unmatched: false,
-        progress: false,
-        follow: false,
-        chunking: Chunking::OFF,
-        input_format: Default::default(),
-    };
-    let opened = logs
-        .iter()
-        .map(|(n, b)| Input::from_bytes(n, b.clone()))
-        .collect();
-    let inputs = Inputs { opened, more: None };
-    let mut out = Vec::new();
-    run_inputs(inputs, &opts, &mut |i| {
-        if let Item::Event(e) = i {
-            out.push(e);
-        }
-        Ok(())
-    })
-    .unwrap();
-    out
-}
-
-/// Sorted (invariant, job, verdict) multiset.
-type Verdicts = Vec<(String, Option<String>, u8)>;
-
-fn verdicts(evs: &[Event]) -> Verdicts {
-    let mut c = Checker::new(Config::default());
-    for e in evs {
-        c.observe(e);
-    }
-    let mut v: Verdicts = c
-        .finish()
-        .invariants
-        .into_iter()
-        .map(|v| (v.id, v.job, v.verdict as u8))
-        .collect();
-    v.sort();
-    v
+        false,
+    )
 }
 
 fn fails(v: &Verdicts) -> BTreeSet<(String, Option<String>)> {
     v.iter()
-        .filter(|x| x.2 == Outcome::Fail as u8)
+        .filter(|x| x.2 == Outcome::Fail)
         .map(|x| (x.0.clone(), x.1.clone()))
         .collect()
 }
