@@ -63,7 +63,7 @@ impl Invariant for CheckpointMonotonic {
             id: ID,
             job: Some(job.to_string()),
             because,
-            evidence: vec![prev_ev.clone(), evidence(ev)],
+            evidence: vec![prev_ev.evidence(), evidence(ev)],
         });
     }
 
@@ -93,7 +93,7 @@ impl Invariant for CheckpointMonotonic {
                         "only one checkpoint id ({max}) of job {} was logged: nothing to compare",
                         short(id)
                     ),
-                    vec![max_ev.clone()],
+                    vec![max_ev.evidence()],
                 ));
                 continue;
             }
@@ -120,7 +120,7 @@ impl Invariant for CheckpointMonotonic {
                     j.ids_seen,
                     short(id)
                 ),
-                vec![max_ev.clone()],
+                vec![max_ev.evidence()],
             ));
         }
         v

@@ -91,7 +91,7 @@ impl HaCleanup {
         let (state, state_ev) = match (&j.last_state, &j.latest_checkpoint) {
             (Some((s, e)), _) => (s.clone(), e.clone()),
             (None, Some(c)) if j.completed > 0 => {
-                ("running (checkpointing)".to_string(), c.ev.clone())
+                ("running (checkpointing)".to_string(), c.ev.evidence())
             }
             _ => return,
         };

@@ -27,7 +27,7 @@ mod single_leader;
 
 use crate::advice::{Advisor, Book};
 use crate::events::{format_ts, Event, Kind};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use model::{Analysis, Evidence, Outcome, Verdict};
 use state::Model;
 use std::hash::{Hash, Hasher};
@@ -128,6 +128,40 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         return Err(format!("invalid duration `{s}`"));
     }
     Ok(Duration::milliseconds(ms.round() as i64))
+}
+
+/// An event's evidence line as the model keeps it while it may still become proof: the
+/// source and text shared, the instant not yet formatted. The checkpoint lines the model
+/// remembers by the thousand (the latest triggered and completed, recent completions) are
+/// almost never shown; [`Proof::evidence`] makes the line when one is.
+#[derive(Clone, Debug)]
+pub struct Proof {
+    source: Arc<str>,
+    line: u64,
+    ts: DateTime<Utc>,
+    text: Arc<str>,
+}
+
+impl Proof {
+    /// The proof of `ev`.
+    pub fn of(ev: &Event) -> Proof {
+        Proof {
+            source: ev.source.clone(),
+            line: ev.line,
+            ts: ev.ts,
+            text: Arc::from(ev.text.as_str()),
+        }
+    }
+
+    /// The evidence line, as [`evidence`] gives it for the event.
+    pub fn evidence(&self) -> Evidence {
+        Evidence {
+            source: self.source.to_string(),
+            line: self.line,
+            ts: format_ts(&self.ts),
+            text: self.text.to_string(),
+        }
+    }
 }
 
 /// The evidence line of an event.

@@ -54,11 +54,11 @@ impl Invariant for RecoverLatest {
                                 if savepoint { "savepoint" } else { "checkpoint" },
                                 latest.id
                             ),
-                            evidence: vec![latest.ev.clone(), evidence(ev)],
+                            evidence: vec![latest.ev.evidence(), evidence(ev)],
                         });
                     }
                     Some(latest) if id == latest.id => {
-                        per.passed.push(latest.ev.clone());
+                        per.passed.push(latest.ev.evidence());
                         per.passed.push(evidence(ev));
                     }
                     Some(latest) => {
@@ -68,7 +68,7 @@ impl Invariant for RecoverLatest {
                                 short(job),
                                 latest.id
                             ),
-                            vec![latest.ev.clone(), evidence(ev)],
+                            vec![latest.ev.evidence(), evidence(ev)],
                         ));
                     }
                     None if in_failover && !savepoint => {
@@ -99,7 +99,7 @@ impl Invariant for RecoverLatest {
                             short(&job),
                             latest.id
                         ),
-                        evidence: vec![latest.ev.clone(), evidence(ev)],
+                        evidence: vec![latest.ev.evidence(), evidence(ev)],
                     });
                 }
             }

@@ -99,15 +99,17 @@ impl Invariant for SingleJob {
             }
             _ => {}
         }
+        // Every checkpoint line has a job: nothing is copied unless the job is new here.
         let name = ev
             .fields
             .name
-            .clone()
-            .or_else(|| model.job(job).and_then(|j| j.name.clone()));
-        if let Some(n) = &name {
-            if self.listed.insert(job.to_string()) {
+            .as_deref()
+            .or_else(|| model.job(job).and_then(|j| j.name.as_deref()));
+        if let Some(n) = name {
+            if !self.listed.contains(job) {
+                self.listed.insert(job.to_string());
                 self.by_name
-                    .entry(n.clone())
+                    .entry(n.to_string())
                     .or_default()
                     .push(job.to_string());
             }
@@ -115,7 +117,9 @@ impl Invariant for SingleJob {
         if ev.kind != Kind::JobState || ev.fields.to.as_deref() != Some("RUNNING") {
             return;
         }
-        let Some(name) = name else { return };
+        let Some(name) = name.map(str::to_string) else {
+            return;
+        };
         let first_run = {
             let s = self.jobs.entry(job.to_string()).or_default();
             let first = s.running.is_none();

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::check::cleanup_progress::CleanupProgress;
-use crate::check::evidence;
+use crate::check::{evidence, Proof};
 use crate::events::{Event, Kind};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, VecDeque};
@@ -18,7 +18,7 @@ pub struct Completed {
     /// Savepoint?
     pub savepoint: bool,
     /// The line.
-    pub ev: Evidence,
+    pub ev: Proof,
 }
 
 #[derive(Debug, Default)]
@@ -86,9 +86,9 @@ pub struct JobState {
     /// Milestones for reports.
     pub milestones: Vec<Milestone>,
     /// Highest triggered id and its line (since the last id reset).
-    pub max_triggered: Option<(u64, Evidence)>,
+    pub max_triggered: Option<(u64, Proof)>,
     /// Highest completed id (checkpoint or savepoint) and its line (since the last id reset).
-    pub max_completed: Option<(u64, Evidence)>,
+    pub max_completed: Option<(u64, Proof)>,
     /// Highest completed regular (non-savepoint) checkpoint: the recovery point.
     pub latest_checkpoint: Option<Completed>,
     /// Savepoint the job was started from, when no checkpoint completed since.

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::check::cause;
-use crate::check::evidence;
+use crate::check::{evidence, Proof};
 use crate::events::{Event, Kind};
 
 impl Model {
@@ -182,7 +182,7 @@ impl Model {
             id,
             ts: ev.ts,
             savepoint,
-            ev: evidence(ev),
+            ev: Proof::of(ev),
         };
         let open = {
             let j = self.job_mut(job);
@@ -193,7 +193,7 @@ impl Model {
                 .map(|(m, _)| id > *m)
                 .unwrap_or(true)
             {
-                j.max_completed = Some((id, evidence(ev)));
+                j.max_completed = Some((id, c.ev.clone()));
                 if j.max_triggered
                     .as_ref()
                     .map(|(m, _)| id > *m)

@@ -6,9 +6,9 @@
 //! checkpoint history is collapsed into runs with bounded samples.
 
 use super::cause;
-use super::evidence;
 use super::model::*;
 use super::HashMap;
+use super::{evidence, Proof};
 use crate::events::{component, role, Event, Kind};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeSet, VecDeque};
@@ -588,7 +588,7 @@ impl Model {
                         .map(|(m, _)| id > *m)
                         .unwrap_or(true)
                     {
-                        j.max_triggered = Some((id, evidence(ev)));
+                        j.max_triggered = Some((id, Proof::of(ev)));
                         j.ids_seen += 1;
                     }
                     j.pending.insert(id);
