@@ -145,6 +145,9 @@ pub struct Envelope<'a> {
     /// The message: everything after the layout's ` - ` separator (JSON: the `message`
     /// value, which may contain newlines).
     pub message: Cow<'a, str>,
+    /// Whether the text parsed had no ANSI escape byte at all: its parts need no
+    /// [`strip_ansi`] (which then saves searching the line for one a second time).
+    pub plain: bool,
 }
 
 impl Envelope<'_> {
@@ -155,6 +158,7 @@ impl Envelope<'_> {
             level: Cow::Owned(self.level.into_owned()),
             logger: Cow::Owned(self.logger.into_owned()),
             message: Cow::Owned(self.message.into_owned()),
+            plain: self.plain,
         }
     }
 }
@@ -168,7 +172,10 @@ impl Envelope<'_> {
 pub fn parse_line<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
     if memchr::memchr(ESC, line.as_bytes()).is_some() {
         let clean = strip_ansi(line);
-        return parse_plain(&clean, zone).map(Envelope::into_owned);
+        return parse_plain(&clean, zone).map(|e| Envelope {
+            plain: false,
+            ..e.into_owned()
+        });
     }
     parse_plain(line, zone)
 }
@@ -294,8 +301,6 @@ pub(crate) fn parse_naive_ts(b: &[u8]) -> Option<(NaiveDateTime, usize)> {
     {
         return None;
     }
-    let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
-    let (month, day) = (d(5) * 10 + d(6), d(8) * 10 + d(9));
     let (hour, min, sec) = (d(11) * 10 + d(12), d(14) * 10 + d(15), d(17) * 10 + d(18));
     let mut i = 19;
     let mut nanos = 0u32;
@@ -309,18 +314,33 @@ pub(crate) fn parse_naive_ts(b: &[u8]) -> Option<(NaiveDateTime, usize)> {
             }
             i += 1;
         }
-        for _ in digits..9 {
-            nanos *= 10;
-        }
+        nanos *= POW10[9 - digits];
     }
-    let date = cached_date(h, year, month, day)?;
+    let date = cached_date(h, || {
+        let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+        (year, d(5) * 10 + d(6), d(8) * 10 + d(9))
+    })?;
     let time = NaiveTime::from_hms_nano_opt(hour, min, sec, nanos)?;
     Some((NaiveDateTime::new(date, time), i))
 }
 
-/// The date of `b[..10]`: consecutive lines nearly always share it, so the last one is
-/// remembered per thread.
-fn cached_date(b: &[u8], year: u32, month: u32, day: u32) -> Option<NaiveDate> {
+/// `10^k` for the digits a fraction lacks to be nanoseconds.
+const POW10: [u32; 10] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+];
+
+/// The date of `b[..10]` (year, month and day from `ymd` when it is not the last one):
+/// consecutive lines nearly always share it, so the last one is remembered per thread.
+fn cached_date(b: &[u8], ymd: impl FnOnce() -> (u32, u32, u32)) -> Option<NaiveDate> {
     use std::cell::Cell;
     thread_local! {
         static LAST: Cell<Option<([u8; 10], NaiveDate)>> = const { Cell::new(None) };
@@ -332,6 +352,7 @@ fn cached_date(b: &[u8], year: u32, month: u32, day: u32) -> Option<NaiveDate> {
                 return Some(d);
             }
         }
+        let (year, month, day) = ymd();
         let d = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
         last.set(Some((key, d)));
         Some(d)
@@ -383,6 +404,7 @@ fn parse_pattern<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
         level: Cow::Borrowed(lvl),
         logger: Cow::Borrowed(logger),
         message: Cow::Borrowed(message),
+        plain: true,
     })
 }
 
@@ -491,6 +513,7 @@ fn parse_json<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
             Cow::Borrowed(_) => message,
             Cow::Owned(clean) => clean,
         }),
+        plain: true,
     })
 }
 
@@ -754,6 +777,7 @@ mod tests {
             level: Cow::Borrowed(level),
             logger: Cow::Borrowed(logger),
             message: Cow::Borrowed(&line[rest_start + msg_off..]),
+            plain: true,
         })
     }
 
@@ -881,7 +905,9 @@ mod tests {
             "2024-05-06 10:15:31,112 \x1b[38;5;2mINFO\x1b[0m  org.x.Y [] - Completed checkpoint 7 for job x.\x1b[K\r",
         ] {
             let e = parse_line(coloured, &Zone::Utc).unwrap_or_else(|| panic!("{coloured:?}"));
-            assert_eq!(e, want, "{coloured:?}");
+            // Only the flag tells them apart: the record's text still needs its codes off.
+            assert!(want.plain && !e.plain, "{coloured:?}");
+            assert_eq!(Envelope { plain: true, ..e }, want, "{coloured:?}");
         }
         let json = r#"{"@timestamp":"2024-05-06T10:15:31.112Z","log.level":"\u001b[32mINFO\u001b[m","log.logger":"org.x.Y","message":"Completed checkpoint 7 for job x.\u001b[0m"}"#;
         let e = parse_line(json, &Zone::Utc).unwrap();

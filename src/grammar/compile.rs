@@ -48,6 +48,13 @@ const LEVELS: &[&str] = &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
 /// The bit of a record's level among [`LEVELS`] (any case, surrounding white space
 /// ignored); `0x80` for a level not among them, which only templates without `level` take.
 pub(crate) fn level_bit(level: &str) -> u8 {
+    // The common case first: the level as log4j writes it, upper case, no padding.
+    match level {
+        "INFO" => return 1 << 2,
+        "WARN" => return 1 << 3,
+        "ERROR" => return 1 << 4,
+        _ => {}
+    }
     let level = level.trim();
     LEVELS
         .iter()

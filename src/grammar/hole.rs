@@ -112,10 +112,17 @@ impl HoleType {
                     .collect(),
             ),
             HoleType::CpType | HoleType::CpKind => {
-                Value::Bool(text.to_ascii_lowercase().contains("savepoint"))
+                Value::Bool(contains_ignore_case(text, b"savepoint"))
             }
         })
     }
+}
+
+/// Whether `text` contains `word` (lower-case ASCII) in any case, without a lower-cased copy.
+fn contains_ignore_case(text: &str, word: &[u8]) -> bool {
+    text.as_bytes()
+        .windows(word.len())
+        .any(|w| w.eq_ignore_ascii_case(word))
 }
 
 /// The name of a field type, for error messages.

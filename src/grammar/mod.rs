@@ -624,11 +624,19 @@ impl Grammar {
         None
     }
 
-    /// What the first matching template of `r` makes of a record.
-    fn classify_in(&self, r: &Resolved, level: &str, head: &str, engine: Engine) -> Classified {
+    /// What the first matching template of `r` makes of a record whose message's first
+    /// line is `head` (evaluated only for a logger with templates: most records have none).
+    fn classify_in<'m>(
+        &self,
+        r: &Resolved,
+        level: &str,
+        head: impl FnOnce() -> &'m str,
+        engine: Engine,
+    ) -> Classified {
         if r.is_empty() {
             return Classified::Unwatched;
         }
+        let head = head();
         match self.first_match(r, level, head, engine) {
             Some((i, Some(fields))) => match self.templates.get(i).and_then(|t| t.kind) {
                 Some(kind) => Classified::Event { kind, fields },
@@ -643,7 +651,7 @@ impl Grammar {
     /// Classify one record from its level, logger and the first line of its message.
     pub fn classify(&self, level: &str, logger: &str, message_head: &str) -> Classified {
         self.with_resolved(logger.trim(), |r| {
-            self.classify_in(r, level, message_head, self.engine)
+            self.classify_in(r, level, || message_head, self.engine)
         })
     }
 
@@ -655,13 +663,14 @@ impl Grammar {
     }
 
     /// [`Grammar::classify`] with the caller's own cache of logger resolutions: no lock,
-    /// so parsing threads do not contend (the hot path).
+    /// so parsing threads do not contend (the hot path). `message` is the whole message;
+    /// templates see its first line, which is only looked for when the logger has some.
     pub fn classify_cached(
         &self,
         cache: &mut LoggerCache,
         level: &str,
         logger: &str,
-        message_head: &str,
+        message: &str,
     ) -> Classified {
         let logger = trim(logger);
         if cache.owner != Some(self.id) {
@@ -669,13 +678,13 @@ impl Grammar {
             cache.owner = Some(self.id);
         }
         if let Some(r) = cache.map.get(logger) {
-            return self.classify_in(r, level, message_head, self.engine);
+            return self.classify_in(r, level, || first_line(message), self.engine);
         }
         let r = match self.exact.get(logger) {
             Some(r) => r.clone(),
             None => Arc::new(self.compute(logger)),
         };
-        let out = self.classify_in(&r, level, message_head, self.engine);
+        let out = self.classify_in(&r, level, || first_line(message), self.engine);
         if cache.map.len() < CACHE_LIMIT {
             cache.map.insert(logger.into(), r);
         }
@@ -687,7 +696,7 @@ impl Grammar {
     #[cfg(test)]
     pub(crate) fn classify_regex(&self, level: &str, logger: &str, head: &str) -> Classified {
         self.with_resolved(logger.trim(), |r| {
-            self.classify_in(r, level, head, Engine::Regex)
+            self.classify_in(r, level, || head, Engine::Regex)
         })
     }
 
@@ -805,6 +814,16 @@ impl Grammar {
 
 /// `s.trim()`, with a shortcut for the common message that starts and ends with a visible
 /// ASCII character.
+/// The first line of a message (a JSON record's message may hold a stack trace), without
+/// its `\r`: what templates are matched against.
+fn first_line(message: &str) -> &str {
+    let head = match memchr::memchr(b'\n', message.as_bytes()) {
+        Some(p) => message.get(..p).unwrap_or(message),
+        None => message,
+    };
+    head.strip_suffix('\r').unwrap_or(head)
+}
+
 fn trim(s: &str) -> &str {
     let visible = |c: Option<&u8>| c.is_some_and(|c| *c > b' ' && *c < 0x7f);
     let b = s.as_bytes();

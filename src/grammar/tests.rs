@@ -815,3 +815,16 @@ fn logger_index_equals_testing_every_template() {
         }
     }
 }
+
+#[test]
+fn level_bits_are_the_same_for_every_spelling() {
+    let names = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+    for (k, l) in names.iter().enumerate() {
+        let bit = 1u8 << k;
+        assert_eq!(compile::level_bit(l), bit, "{l}");
+        assert_eq!(compile::level_bit(&l.to_lowercase()), bit, "{l}");
+        assert_eq!(compile::level_bit(&format!(" {l}\t")), bit, "{l}");
+    }
+    assert_eq!(compile::level_bit("NOTICE"), 0x80);
+    assert_eq!(compile::level_bit(""), 0x80);
+}

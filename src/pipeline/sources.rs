@@ -423,18 +423,15 @@ impl<'o> Sources<'o> {
         let latest = src.last.map_or(ts, |(t, _, _)| t.max(ts));
         src.last = Some((latest, line, order));
         // Evidence is shown as text: without the colour codes the line may carry.
-        let rest = envelope::strip_ansi(text);
+        let rest = match env.plain {
+            true => Cow::Borrowed(text),
+            false => envelope::strip_ansi(text),
+        };
         src.last_text.clear();
         src.last_text.push_str(&rest);
-        let msg: &str = &env.message;
-        let head = match memchr::memchr(b'\n', msg.as_bytes()) {
-            Some(p) => msg.get(..p).unwrap_or(msg),
-            None => msg,
-        };
-        let head = head.strip_suffix('\r').unwrap_or(head);
         let classified =
             opts.grammar
-                .classify_cached(&mut self.loggers, &env.level, &env.logger, head);
+                .classify_cached(&mut self.loggers, &env.level, &env.logger, &env.message);
         let item = match classified {
             Classified::Event { kind, fields } => {
                 src.sum.events += 1;
