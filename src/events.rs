@@ -504,9 +504,10 @@ pub struct Event {
     pub line: u64,
     /// What happened.
     pub kind: Kind,
-    /// The typed details.
+    /// The typed details. Boxed: an event is moved several times on its way from the
+    /// matcher to the checker, and most of its two dozen fields are empty.
     #[serde(flatten)]
-    pub fields: Fields,
+    pub fields: Box<Fields>,
     /// The log line the event was read from, as written (kubectl decorations removed; the
     /// first line of a multi-line record): the evidence.
     pub text: String,

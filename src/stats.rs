@@ -814,7 +814,7 @@ mod tests {
             source: Arc::from("jm.log"),
             line: ms as u64,
             kind,
-            fields,
+            fields: Box::new(fields),
             text: format!("{kind} at {ms}"),
         }
     }

@@ -643,10 +643,10 @@ fn injections(all: &[Event]) -> Vec<(String, &'static str, Vec<Event>)> {
             let mut v = all.to_vec();
             let mut c = e.clone();
             c.kind = Kind::HaCleanupStarted;
-            c.fields = flinkha::events::Fields {
+            c.fields = Box::new(flinkha::events::Fields {
                 job: Some(j.clone()),
                 ..Default::default()
-            };
+            });
             c.ts = ms(e, 1);
             c.text = format!("Clean up the high availability data for job {j}.");
             v.push(c);

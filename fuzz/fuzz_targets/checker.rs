@@ -147,7 +147,7 @@ fn decode(data: &[u8]) -> (Config, Vec<Event>) {
             source: Arc::from(pick(SOURCES, c[1])),
             line: n as u64 + 1,
             kind,
-            fields: f,
+            fields: Box::new(f),
             text: format!("{kind} {n}"),
         });
     }

@@ -37,7 +37,7 @@ pub fn ev(source: &str, line: u64, s: f64, kind: Kind, kv: &[(&str, &str)]) -> E
         source: Arc::from(source),
         line,
         kind,
-        fields,
+        fields: Box::new(fields),
         text: format!("{kind} {kv:?}"),
     }
 }

@@ -205,7 +205,7 @@ impl Template {
 
     /// The fields of a matching message (`set` constants included); `None` if it does not
     /// match or a value cannot be represented. `msg` must already be trimmed.
-    pub(crate) fn fields(&self, msg: &str, engine: Engine) -> Option<Fields> {
+    pub(crate) fn fields(&self, msg: &str, engine: Engine) -> Option<Box<Fields>> {
         if !self.may_match(msg) {
             return None;
         }
@@ -233,7 +233,7 @@ impl Template {
     /// The hand matcher's answer alone, without the regex: `None` when it has none (no
     /// matcher, or it gave up). For the tests that hold it to the regex.
     #[cfg(test)]
-    pub(crate) fn fields_hand(&self, msg: &str) -> Option<Option<Fields>> {
+    pub(crate) fn fields_hand(&self, msg: &str) -> Option<Option<Box<Fields>>> {
         if !self.may_match(msg) {
             return Some(None);
         }
@@ -248,11 +248,14 @@ impl Template {
     }
 
     /// The fields from the text of each named hole, in order.
-    fn build<'m>(&self, mut text: impl FnMut(&Capture) -> Option<&'m str>) -> Option<Fields> {
-        let mut fields = match &self.constants {
+    fn build<'m>(
+        &self,
+        mut text: impl FnMut(&Capture) -> Option<&'m str>,
+    ) -> Option<Box<Fields>> {
+        let mut fields = Box::new(match &self.constants {
             Some(c) => c.clone(),
             None => Fields::default(),
-        };
+        });
         for c in &self.captures {
             let v = c.ty.convert(text(c)?)?;
             (c.set)(&mut fields, v).ok()?;

@@ -336,8 +336,10 @@ pub enum Classified {
     Event {
         /// The event kind.
         kind: Kind,
-        /// The fields the template produced (holes and `set` constants).
-        fields: Fields,
+        /// The fields the template produced (holes and `set` constants), boxed as in
+        /// [`Event`](crate::events::Event): every record's classification is returned by
+        /// value, and would otherwise carry the whole of them.
+        fields: Box<Fields>,
     },
     /// An `ignore` template matched: a known, irrelevant line.
     Ignored,
@@ -602,7 +604,7 @@ impl Grammar {
         level: &str,
         message: &str,
         engine: Engine,
-    ) -> Option<(usize, Option<Fields>)> {
+    ) -> Option<(usize, Option<Box<Fields>>)> {
         let msg = trim(message);
         let level = compile::level_bit(level);
         for &i in r.candidates(msg) {
@@ -802,7 +804,7 @@ impl Grammar {
         let (Some((eloc, expected)), Some((_, Some(got)))) = (&s.expect, first) else {
             return Ok(());
         };
-        if &got == expected {
+        if *got == *expected {
             return Ok(());
         }
         Err(eloc.error(format!(

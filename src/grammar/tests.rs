@@ -138,7 +138,7 @@ fn tpl(kind: &str, message: &str, sample_msg: &str, expect: &str) -> String {
 
 fn fields_of(g: &Grammar, msg: &str) -> Fields {
     match g.classify("INFO", CC, msg) {
-        Classified::Event { fields, .. } => fields,
+        Classified::Event { fields, .. } => *fields,
         other => panic!("`{msg}`: {other:?}"),
     }
 }

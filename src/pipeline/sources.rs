@@ -15,7 +15,7 @@ use super::{
     REORDER_WINDOW_MS,
 };
 use crate::envelope::{self, Envelope};
-use crate::events::{Event, Fields, Kind};
+use crate::events::{Event, Kind};
 use crate::grammar::{Classified, LoggerCache};
 use crate::input::{self, Decoder, RawLine};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -667,7 +667,7 @@ impl<'o> LaneState<'o> {
                     source: s.name.clone(),
                     line,
                     kind: Kind::LogEnd,
-                    fields: Fields::default(),
+                    fields: Box::default(),
                     text: std::mem::take(&mut s.last_text),
                 };
                 self.reorder.push(

@@ -48,7 +48,7 @@ impl Log {
             source: Arc::from(src),
             line: 0,
             kind,
-            fields,
+            fields: Box::new(fields),
             text: text.to_string(),
         });
     }
