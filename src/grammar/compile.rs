@@ -248,10 +248,7 @@ impl Template {
     }
 
     /// The fields from the text of each named hole, in order.
-    fn build<'m>(
-        &self,
-        mut text: impl FnMut(&Capture) -> Option<&'m str>,
-    ) -> Option<Box<Fields>> {
+    fn build<'m>(&self, mut text: impl FnMut(&Capture) -> Option<&'m str>) -> Option<Box<Fields>> {
         let mut fields = Box::new(match &self.constants {
             Some(c) => c.clone(),
             None => Fields::default(),

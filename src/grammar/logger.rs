@@ -9,8 +9,9 @@ pub(crate) enum LoggerPattern {
     /// A full logger name.
     Exact(String),
     /// A pattern where `*` stands for any run of characters, dots included; with its
-    /// initials form (see [`abbreviate`]), computed once.
-    Glob(String, String),
+    /// initials form (see [`abbreviate`]) and its [`literal_tail`], computed once: every
+    /// logger not resolved yet is tried against every glob.
+    Glob(String, String, String),
 }
 
 /// The end of a glob's final segment after its last `*`: every logger the glob names, in
@@ -25,7 +26,7 @@ impl LoggerPattern {
     /// Classify a written pattern.
     pub(crate) fn parse(s: &str) -> LoggerPattern {
         if s.contains('*') {
-            LoggerPattern::Glob(s.to_string(), abbreviate(s))
+            LoggerPattern::Glob(s.to_string(), abbreviate(s), literal_tail(s).to_string())
         } else {
             LoggerPattern::Exact(s.to_string())
         }
@@ -34,7 +35,7 @@ impl LoggerPattern {
     /// The pattern as written.
     pub(crate) fn as_str(&self) -> &str {
         match self {
-            LoggerPattern::Exact(s) | LoggerPattern::Glob(s, _) => s,
+            LoggerPattern::Exact(s) | LoggerPattern::Glob(s, ..) => s,
         }
     }
 
@@ -46,8 +47,8 @@ impl LoggerPattern {
                     || abbreviated_eq(p, logger)
                     || (!logger.contains('.') && final_segment(p) == logger)
             }
-            LoggerPattern::Glob(p, initials) => {
-                logger.ends_with(literal_tail(p))
+            LoggerPattern::Glob(p, initials, tail) => {
+                logger.ends_with(tail.as_str())
                     && (glob(p, logger)
                         || (looks_abbreviated(logger) && glob(initials, &abbreviate(logger)))
                         || (!logger.contains('.') && glob(final_segment(p), logger)))

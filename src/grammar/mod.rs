@@ -576,24 +576,28 @@ impl Grammar {
         }
     }
 
-    /// Run `f` on the templates of `logger`: precomputed for exact names, cached for others.
-    fn with_resolved<T>(&self, logger: &str, f: impl FnOnce(&Resolved) -> T) -> T {
+    /// The resolution of a logger, shared: from the exact names, or the cache every
+    /// parsing thread fills (a real log has a hundred loggers or so, each input's lanes and
+    /// chunks meet the same ones, and resolving one tries it against every glob).
+    fn resolved(&self, logger: &str) -> Arc<Resolved> {
         if let Some(r) = self.exact.get(logger) {
-            return f(r);
+            return r.clone();
         }
-        if let Ok(cache) = self.cache.read() {
-            if let Some(r) = cache.get(logger) {
-                return f(r);
-            }
+        if let Some(r) = self.cache.read().ok().and_then(|c| c.get(logger).cloned()) {
+            return r;
         }
         let r = Arc::new(self.compute(logger));
-        let out = f(&r);
         if let Ok(mut cache) = self.cache.write() {
             if cache.len() < CACHE_LIMIT {
-                cache.insert(logger.to_string(), r);
+                cache.insert(logger.to_string(), r.clone());
             }
         }
-        out
+        r
+    }
+
+    /// Run `f` on the templates of `logger`: precomputed for exact names, cached for others.
+    fn with_resolved<T>(&self, logger: &str, f: impl FnOnce(&Resolved) -> T) -> T {
+        f(&self.resolved(logger))
     }
 
     /// The index of the first template that takes this record, with its fields for `event`
@@ -682,10 +686,7 @@ impl Grammar {
         if let Some(r) = cache.map.get(logger) {
             return self.classify_in(r, level, || first_line(message), self.engine);
         }
-        let r = match self.exact.get(logger) {
-            Some(r) => r.clone(),
-            None => Arc::new(self.compute(logger)),
-        };
+        let r = self.resolved(logger);
         let out = self.classify_in(&r, level, || first_line(message), self.engine);
         if cache.map.len() < CACHE_LIMIT {
             cache.map.insert(logger.into(), r);
