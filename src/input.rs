@@ -491,6 +491,10 @@ pub struct RawLine<'a> {
     pub bytes: &'a [u8],
     /// Whether bytes past [`MAX_LINE`] were skipped.
     pub truncated: bool,
+    /// Whether the line has no ANSI escape byte (`0x1b`): the reader scans its buffer for
+    /// them once, so that the envelope need not search each line again. `false` when the
+    /// line has one, or when the reader did not look.
+    pub plain: bool,
 }
 
 /// Reads physical lines with a length cap. A last line without final newline is still a
@@ -501,6 +505,9 @@ pub struct LineReader<R> {
     /// Bytes of the inner buffer already handed out as lines but not consumed yet: the
     /// buffer is consumed once, when it runs out, not line by line.
     pending: usize,
+    /// Where the next escape byte of the read buffer is, from `pending` on (its length
+    /// when there is none), or `None` before the buffer was scanned.
+    next_esc: Option<usize>,
     number: u64,
     cap: usize,
 }
@@ -517,6 +524,7 @@ impl<R: BufRead> LineReader<R> {
             inner,
             buf: Vec::new(),
             pending: 0,
+            next_esc: None,
             number: 0,
             cap: cap.max(1),
         }
@@ -542,6 +550,7 @@ impl<R: BufRead> LineReader<R> {
                         // Every buffered byte was handed out: consume them, read on.
                         self.inner.consume(self.pending);
                         self.pending = 0;
+                        self.next_esc = None;
                         continue;
                     }
                     break memchr::memchr(b'\n', rest).filter(|p| *p <= self.cap);
@@ -553,19 +562,31 @@ impl<R: BufRead> LineReader<R> {
         if let Some(p) = fast {
             let start = self.pending;
             let b = self.inner.fill_buf()?;
-            self.pending = (start + p + 1).min(b.len());
+            let end = start + p;
+            // One scan of the buffer for escape bytes, resumed past each one found.
+            let esc = match self.next_esc {
+                Some(e) if e >= start => e,
+                _ => {
+                    let from = b.get(start..).unwrap_or(&[]);
+                    start + memchr::memchr(ESC, from).unwrap_or(from.len())
+                }
+            };
+            self.next_esc = Some(esc);
+            self.pending = (end + 1).min(b.len());
             self.number += 1;
-            let bytes = b.get(start..start + p).unwrap_or(&[]);
+            let bytes = b.get(start..end).unwrap_or(&[]);
             return Ok(Some(RawLine {
                 number: self.number,
                 bytes: strip_cr(bytes),
                 truncated: false,
+                plain: esc >= end,
             }));
         }
         if self.pending > 0 {
             self.inner.consume(self.pending);
             self.pending = 0;
         }
+        self.next_esc = None;
         // Slow path: the line spans buffer refills or is longer than the cap.
         self.buf.clear();
         let mut truncated = false;
@@ -612,9 +633,13 @@ impl<R: BufRead> LineReader<R> {
             number: self.number,
             bytes,
             truncated,
+            plain: memchr::memchr(ESC, bytes).is_none(),
         }))
     }
 }
+
+/// The escape byte that starts an ANSI control sequence.
+const ESC: u8 = 0x1b;
 
 fn strip_cr(b: &[u8]) -> &[u8] {
     b.strip_suffix(b"\r").unwrap_or(b)
@@ -724,6 +749,31 @@ mod tests {
         }
         assert!(lines(b"", 100, 8).is_empty());
         assert_eq!(lines(b"\n", 100, 8), vec![(1, vec![], false)]);
+    }
+
+    #[test]
+    fn says_which_lines_hold_no_escape_byte() {
+        // Escapes at the start, the end and inside lines, several per line, lines split
+        // across buffer refills: `plain` is exactly "no 0x1b in the line's bytes".
+        let text: &[u8] =
+            b"plain\n\x1b[32mINFO\x1b[m x\nmid \x1b dle\n\nend\x1b\nafter\n\x1b\n\x1b\x1b\nlast";
+        for bufsize in [1, 2, 3, 5, 8, 13, 64, 4096] {
+            for cap in [4, 100] {
+                let mut r = LineReader::with_cap(BufReader::with_capacity(bufsize, text), cap);
+                let mut n = 0;
+                while let Some(l) = r.next_line().unwrap() {
+                    n += 1;
+                    assert_eq!(
+                        l.plain,
+                        !l.bytes.contains(&ESC),
+                        "line {} {:?}, bufsize {bufsize}, cap {cap}",
+                        l.number,
+                        String::from_utf8_lossy(l.bytes)
+                    );
+                }
+                assert_eq!(n, 9);
+            }
+        }
     }
 
     #[test]

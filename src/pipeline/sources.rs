@@ -311,7 +311,10 @@ impl<'o> Sources<'o> {
         }
         let deco = input::strip_kubectl(&text);
         let opts = self.opts;
-        let env = envelope::parse_line(deco.rest, &opts.zone);
+        let env = match raw.plain {
+            true => envelope::parse_plain_line(deco.rest, &opts.zone),
+            false => envelope::parse_line(deco.rest, &opts.zone),
+        };
         if env.is_none() && deco.pod.is_none() && deco.ts.is_none() {
             let is_record = |m: &str| envelope::parse_line(m, &opts.zone).is_some();
             if let Some(w) = self.decoder.detect_stern(&text, is_record) {

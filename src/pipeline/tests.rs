@@ -52,6 +52,7 @@ fn feed(lines: &[&str], o: &Options) -> (Vec<Item>, Vec<SourceSummary>) {
             number: i as u64 + 1,
             bytes: l.as_bytes(),
             truncated: false,
+            plain: false,
         };
         assert!(st.line(raw, &mut emit).is_ok());
     }

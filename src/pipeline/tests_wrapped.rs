@@ -44,6 +44,7 @@ fn feed(lines: &[String], o: &Options) -> (Vec<Item>, Vec<SourceSummary>) {
             number: i as u64 + 1,
             bytes: l.as_bytes(),
             truncated: false,
+            plain: false,
         };
         assert!(st.line(raw, &mut emit).is_ok());
     }
@@ -187,6 +188,7 @@ fn with_follow_store_lines_are_read_at_once() {
         number: 1,
         bytes: line.as_bytes(),
         truncated: false,
+        plain: false,
     };
     st.line(raw, &mut |k: Keyed| {
         got.push(*k.item);
