@@ -1,7 +1,7 @@
 //! Properties every verdict must keep, over the Flink HA simulator's histories
 //! (`tests/sim`): a correct history never FAILs, nor does any prefix of it (cut at any
-//! instant), nor `--follow` while it reads one kubectl stream of it; each injected
-//! violation is found, and only it.
+//! instant), nor `--follow` while it reads one kubectl stream of it; file order, names,
+//! gzip and CRLF keep its verdicts; each injected violation is found, and only it.
 //!
 //! Histories run through the library (the whole pipeline on in-memory logs, then the
 //! checker). `FLINKHA_PROPTEST_CASES` sets how many histories (default 120),
@@ -154,6 +154,63 @@ fn follow_prints_no_fail(run: &Run, style: Style) -> Result<(), String> {
     }
 }
 
+/// A log file as bytes: its name and contents.
+type Bytes = (String, Vec<u8>);
+
+/// Property 2, for the transformations that hold in every layout the simulator renders:
+/// file order, file names, gzip and CRLF line ends keep the multiset of verdicts. (The
+/// transformations that rewrite log4j lines, the time shifts and the interleaving of
+/// `properties_samples.rs` run over the real samples.)
+fn benign_changes_keep_the_verdicts(run: &Run, style: Style) -> Result<(), String> {
+    let (l, zone) = logs(run, style);
+    let want = verdicts(&events(&l, &zone));
+    let bytes = |logs: &[Log]| -> Vec<Bytes> {
+        logs.iter()
+            .map(|(n, t)| (n.clone(), t.clone().into_bytes()))
+            .collect()
+    };
+    let gz = |b: &[u8]| -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let _ = e.write_all(b);
+        e.finish().unwrap_or_default()
+    };
+    let changed: Vec<(&str, Vec<Bytes>)> = vec![
+        ("reversed file order", bytes(&l).into_iter().rev().collect()),
+        (
+            "renamed files",
+            bytes(&l)
+                .into_iter()
+                .enumerate()
+                .map(|(i, (_, b))| (format!("logs/jobmanager-{}.txt", l.len() - i), b))
+                .collect(),
+        ),
+        (
+            "gzip",
+            bytes(&l)
+                .into_iter()
+                .map(|(n, b)| (format!("{n}.gz"), gz(&b)))
+                .collect(),
+        ),
+        (
+            "CRLF",
+            l.iter()
+                .map(|(n, t)| (n.clone(), t.replace('\n', "\r\n").into_bytes()))
+                .collect(),
+        ),
+    ];
+    for (what, logs) in changed {
+        let got = verdicts(&history::events_of(
+            logs.iter().map(|(n, b)| (n.as_str(), b.clone())),
+            zone,
+            false,
+        ));
+        if got != want {
+            return Err(format!("{what} changed the verdicts: {want:?} -> {got:?}"));
+        }
+    }
+    Ok(())
+}
+
 /// Property 3: each injection that applies is found, and only it.
 fn injections_are_found(run: &Run, style: Style, rng: &mut Rng) -> Result<(), String> {
     for what in sim::INJECTIONS {
@@ -189,6 +246,7 @@ fn check_history(ops: &[Op], seed: u64) -> Result<(), String> {
     let mut rng = Rng(seed ^ 0xface);
     prefixes_never_fail(&run, style, &mut rng)?;
     follow_prints_no_fail(&run, style)?;
+    benign_changes_keep_the_verdicts(&run, style)?;
     injections_are_found(&run, style, &mut rng)?;
     Ok(())
 }
