@@ -6,11 +6,13 @@
 //! corpus directories. (`src/grammar/equivalence.rs` holds the template-level comparison:
 //! every template's samples and seeded mutations of them.)
 
+mod common;
+
 use flinkha::envelope::Zone;
 use flinkha::events::Kind;
 use flinkha::grammar::Grammar;
 use flinkha::pipeline::{self, Chunking, Item, Options};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
@@ -30,25 +32,6 @@ fn options(regex_only: bool) -> Options {
     }
 }
 
-/// Every file below `dir` that is a log (not a README, MANIFEST or generator script).
-fn logs_below(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            logs_below(&p, out);
-        } else if !matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("md" | "py" | "pyc")
-        ) {
-            out.push(p);
-        }
-    }
-}
-
 /// The items of one input, each rendered in full (`Debug`: every field, text and number).
 fn items(path: &Path, opts: &Options) -> Result<(Vec<String>, String), String> {
     let mut out = Vec::new();
@@ -65,7 +48,7 @@ fn every_sample_gives_the_same_items_on_both_paths() {
     let fast = options(false);
     let regex = options(true);
     let mut files = Vec::new();
-    logs_below(&Path::new(DIR).join("samples"), &mut files);
+    common::logs_below(&Path::new(DIR).join("samples"), &mut files);
     assert!(
         files.len() >= 100,
         "only {} sample files found",

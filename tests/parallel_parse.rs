@@ -54,30 +54,11 @@ fn tiny(chunk_size: u64) -> Chunking {
     }
 }
 
-/// Every file below `dir` that is a log (not a README, MANIFEST or generator script).
-fn logs_below(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            logs_below(&p, out);
-        } else if !matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("md" | "py" | "pyc")
-        ) {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn every_sample_parses_identically_in_tiny_chunks() {
     let mut files = Vec::new();
     for d in ["corpus", "seed", "mutations", "inputs"] {
-        logs_below(&Path::new(DIR).join("samples").join(d), &mut files);
+        common::logs_below(&Path::new(DIR).join("samples").join(d), &mut files);
     }
     assert!(files.len() >= 50, "only {} sample logs found", files.len());
     let seq = options(Chunking::OFF);
@@ -106,7 +87,7 @@ fn every_sample_compressed_parses_identically_in_tiny_blocks() {
     use flate2::write::GzEncoder;
     let mut files = Vec::new();
     for d in ["corpus", "seed", "mutations", "inputs"] {
-        logs_below(&Path::new(DIR).join("samples").join(d), &mut files);
+        common::logs_below(&Path::new(DIR).join("samples").join(d), &mut files);
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let seq = options(Chunking::OFF);

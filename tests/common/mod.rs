@@ -1,6 +1,6 @@
 //! Helpers shared by integration tests.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A story directory's logs as one `kubectl logs -l … --prefix --timestamps` stream: every JobManager
 /// is a pod, lines of the pods interleave by time, stack traces stay with their record.
@@ -62,4 +62,24 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// Every file below `dir` that is a log (not a README, MANIFEST or generator script).
+#[allow(dead_code)] // not every test file that includes this module walks the samples
+pub fn logs_below(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            logs_below(&p, out);
+        } else if !matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("md" | "py" | "pyc")
+        ) {
+            out.push(p);
+        }
+    }
 }
