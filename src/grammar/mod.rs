@@ -819,7 +819,7 @@ impl Grammar {
 /// ASCII character.
 /// The first line of a message (a JSON record's message may hold a stack trace), without
 /// its `\r`: what templates are matched against.
-fn first_line(message: &str) -> &str {
+pub(crate) fn first_line(message: &str) -> &str {
     let head = match memchr::memchr(b'\n', message.as_bytes()) {
         Some(p) => message.get(..p).unwrap_or(message),
         None => message,

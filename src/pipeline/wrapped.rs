@@ -7,6 +7,7 @@ use super::lane::{Keyed, LaneError};
 use super::order::{Order, Unit};
 use super::sources::{LaneState, Parsed, Sources};
 use crate::envelope;
+use crate::grammar::first_line;
 use crate::input::document::{Arrangement, Entry};
 use crate::input::Wrapped;
 
@@ -112,16 +113,6 @@ impl Sources<'_> {
         }
         out
     }
-}
-
-/// A store's text may hold a whole multi-line record (a shipper joined the stack trace):
-/// its first line stands for it, as in a plain log.
-fn first_line(text: &str) -> &str {
-    let line = match memchr::memchr(b'\n', text.as_bytes()) {
-        Some(p) => text.get(..p).unwrap_or(text),
-        None => text,
-    };
-    line.strip_suffix('\r').unwrap_or(line)
 }
 
 impl LaneState<'_> {
