@@ -539,3 +539,60 @@ fn a_log_rotated_mid_process_stays_one_incarnation() {
     let t: Value = serde_json::from_slice(&out.stdout).expect("timeline JSON");
     assert_eq!(t["incarnations"].as_array().map(Vec::len), Some(2), "{t:#}");
 }
+
+#[test]
+fn a_restore_line_without_a_job_belongs_to_the_job_being_started() {
+    // The savepoint scenario with its first job left running: that job's checkpoint,
+    // logged by another thread, comes between the next job's JobMaster grant and the
+    // JobMaster's job-less `No checkpoint found during restore.`. The line is the new
+    // job's (it starts from a savepoint), not a loss of the running job's state.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let first = "f7da36ab56b6ff3bfba78975ad4253df";
+    let next = "6b932701eba112a4b0be152084c22fc2";
+    let log = "flink-root-standalonesession-0-vm.log";
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(corpus("1.20.5/savepoint"));
+    let text = std::fs::read_to_string(src.join(log)).expect("read");
+    let cancel = text
+        .lines()
+        .position(|l| {
+            l.contains(&format!(
+                "({first}) switched from state RUNNING to CANCELLING"
+            ))
+        })
+        .expect("the first job's cancellation");
+    let grant = format!("JobMasterServiceLeadershipRunner for job {next} was granted");
+    let mut starting = false;
+    let mut out = Vec::new();
+    for (i, l) in text.lines().enumerate() {
+        if i >= cancel && l.contains(first) {
+            continue; // the first job keeps running
+        }
+        starting |= l.contains(&grant);
+        if starting && l.contains("No checkpoint found during restore.") {
+            starting = false;
+            let at = &l[..23];
+            out.push(format!(
+                "{at} INFO  org.apache.flink.runtime.checkpoint.CheckpointCoordinator    [] - \
+                 Triggering checkpoint 12 (type=CheckpointType{{name='Checkpoint', \
+                 sharingFilesStrategy=FORWARD_BACKWARD}}) @ 1795610400440 for job {first}."
+            ));
+            out.push(format!(
+                "{at} INFO  org.apache.flink.runtime.checkpoint.CheckpointCoordinator    [] - \
+                 Completed checkpoint 12 for job {first} (3206 bytes, checkpointDuration=30 ms, \
+                 finalizationTime=10 ms)."
+            ));
+        }
+        out.push(l.to_string());
+    }
+    std::fs::write(tmp.path().join(log), out.join("\n") + "\n").expect("write");
+    let dir = tmp.path().to_string_lossy().to_string();
+    let (doc, code) = check(&[&dir], &[]);
+    assert!(fails(&doc).is_empty(), "{doc:#}");
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(
+        verdict(&doc, "recover-latest", Some(first)),
+        "UNKNOWN",
+        "{doc:#}"
+    );
+    assert_ne!(verdict(&doc, "checkpoint-monotonic", Some(first)), "FAIL");
+}

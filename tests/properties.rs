@@ -4,7 +4,7 @@
 //! gzip and CRLF keep its verdicts; each injected violation is found, and only it.
 //!
 //! Histories run through the library (the whole pipeline on in-memory logs, then the
-//! checker). `FLINKHA_PROPTEST_CASES` sets how many histories (default 120),
+//! checker). `FLINKHA_PROPTEST_CASES` sets how many histories (default 500),
 //! `FLINKHA_PROPTEST_SEED` the first seed; a failure prints its seed and the history shrunk
 //! to a minimal one that still fails.
 
@@ -283,7 +283,7 @@ fn shrink(mut ops: Vec<Op>, seed: u64, check: &Property) -> (Vec<Op>, String) {
 
 /// Run `check` over many seeded histories; on failure, shrink and report the seed.
 fn for_histories(name: &str, check: &Property) {
-    let cases = env_u64("FLINKHA_PROPTEST_CASES", 120);
+    let cases = env_u64("FLINKHA_PROPTEST_CASES", 500);
     let first = env_u64("FLINKHA_PROPTEST_SEED", 0x0f11_4ca7);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
     // Seeds split over the cores; the first failure (lowest seed of its thread) is shrunk.

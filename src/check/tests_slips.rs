@@ -240,3 +240,99 @@ fn a_killed_leaders_job_master_is_not_a_second_one_in_arrival_order() {
     ));
     assert_eq!(outcome(&events, "single-leader"), Outcome::Fail);
 }
+
+/// Two jobs on one leader: job K restarts (either order of RUNNING and its restore line)
+/// while job J, which has completed a checkpoint, completes another one in between. The
+/// job-less `No checkpoint found during restore.` is K's (it never checkpointed), not J's.
+#[test]
+fn a_job_less_restore_line_belongs_to_the_restarting_job() {
+    const K: &str = "0f3a0b1c2d3e4f50617283940a1b2c3d";
+    let job = |line, s, kind, kv: &[(&str, &str)]| ev(A, line, s, kind, kv);
+    for running_first in [true, false] {
+        let mut events = vec![
+            ev(A, 1, 0.0, Kind::ProcessStarted, &[]),
+            grant(A, 2, 1.0, "dispatcher", S1),
+            job(
+                3,
+                2.0,
+                Kind::JobState,
+                &[("job", J), ("from", "CREATED"), ("to", "RUNNING")],
+            ),
+            job(
+                4,
+                2.5,
+                Kind::JobState,
+                &[("job", K), ("from", "CREATED"), ("to", "RUNNING")],
+            ),
+            job(
+                5,
+                4.0,
+                Kind::CheckpointTriggered,
+                &[("job", J), ("checkpoint", "1")],
+            ),
+            job(
+                6,
+                4.1,
+                Kind::CheckpointCompleted,
+                &[("job", J), ("checkpoint", "1")],
+            ),
+            job(
+                7,
+                5.0,
+                Kind::JobState,
+                &[("job", K), ("from", "RUNNING"), ("to", "RESTARTING")],
+            ),
+        ];
+        let running = job(
+            8,
+            6.0,
+            Kind::JobState,
+            &[("job", K), ("from", "RESTARTING"), ("to", "RUNNING")],
+        );
+        if running_first {
+            events.push(running.clone());
+        }
+        events.push(job(
+            9,
+            6.010,
+            Kind::CheckpointTriggered,
+            &[("job", J), ("checkpoint", "2")],
+        ));
+        events.push(job(
+            10,
+            6.012,
+            Kind::CheckpointCompleted,
+            &[("job", J), ("checkpoint", "2")],
+        ));
+        events.push(job(11, 6.020, Kind::NoCheckpointToRestore, &[]));
+        if !running_first {
+            events.push(job(
+                12,
+                6.030,
+                Kind::JobState,
+                &[("job", K), ("from", "RESTARTING"), ("to", "RUNNING")],
+            ));
+        }
+        assert_ne!(
+            outcome(&events, "recover-latest"),
+            Outcome::Fail,
+            "running first: {running_first}"
+        );
+        // The same line after a restart of J itself is J's loss of state.
+        let mut lost = events.clone();
+        for e in lost.iter_mut() {
+            if e.kind == Kind::JobState && e.line >= 7 {
+                e.fields.job = Some(J.into());
+            }
+        }
+        lost.retain(|e| {
+            !(e.kind == Kind::CheckpointTriggered || e.kind == Kind::CheckpointCompleted)
+                || e.line < 9
+        });
+        assert_eq!(
+            outcome(&lost, "recover-latest"),
+            Outcome::Fail,
+            "running first: {running_first}"
+        );
+    }
+}

@@ -238,13 +238,26 @@ impl Sim<'_> {
     fn run_job(&mut self, jm: usize, k: usize, s: &str) {
         let id = self.jobs[k].id.clone();
         self.say(jm, Say::GrantJobMaster(id.clone(), s.to_string()));
-        self.say(jm, Say::JobMasterStarted(id.clone(), s.to_string()));
-        match self.jobs[k].latest {
-            Some(c) => self.say(jm, Say::Restoring(id.clone(), c)),
-            None => self.say(jm, Say::NoCheckpoint),
+        // Real Flink restores while it builds the JobMaster, before `Starting execution`;
+        // the other order is taken too, so that neither is relied on.
+        let restore_first = self.rng.chance(50);
+        if !restore_first {
+            self.say(jm, Say::JobMasterStarted(id.clone(), s.to_string()));
+        }
+        self.restore(jm, k);
+        if restore_first {
+            self.say(jm, Say::JobMasterStarted(id.clone(), s.to_string()));
         }
         self.say(jm, Say::State(id, "CREATED", "RUNNING"));
         self.jobs[k].running = true;
+    }
+    /// Job `k`'s restore line, as leader `jm` logs it.
+    fn restore(&mut self, jm: usize, k: usize) {
+        let id = self.jobs[k].id.clone();
+        match self.jobs[k].latest {
+            Some(c) => self.say(jm, Say::Restoring(id, c)),
+            None => self.say(jm, Say::NoCheckpoint),
+        }
     }
     /// After the leader went away: the first other live process takes over, or a new one
     /// is started when none is left.
@@ -364,11 +377,15 @@ impl Sim<'_> {
                     let id = self.jobs[k].id.clone();
                     self.say(jm, Say::State(id.clone(), "RUNNING", "RESTARTING"));
                     self.tick(100, 2000);
-                    match self.jobs[k].latest {
-                        Some(c) => self.say(jm, Say::Restoring(id.clone(), c)),
-                        None => self.say(jm, Say::NoCheckpoint),
+                    // Real Flink switches to RUNNING, then restores; both orders are taken.
+                    let running_first = self.rng.chance(50);
+                    if running_first {
+                        self.say(jm, Say::State(id.clone(), "RESTARTING", "RUNNING"));
                     }
-                    self.say(jm, Say::State(id, "RESTARTING", "RUNNING"));
+                    self.restore(jm, k);
+                    if !running_first {
+                        self.say(jm, Say::State(id, "RESTARTING", "RUNNING"));
+                    }
                 }
             }
             Op::Cancel(n) => self.terminal(*n, "CANCELED"),
@@ -419,18 +436,33 @@ pub fn simulate(ops: &[Op], seed: u64) -> Run {
         sim.say(jm, Say::Noise);
     }
     let (mut recs, processes, terms) = (sim.recs, sim.processes, sim.terms);
-    // Real logs: neighbouring records of one process a millisecond out of order (written
-    // by different threads; never a checkpoint's completion before its trigger).
-    for i in 1..recs.len() {
+    // Real logs: neighbouring records of one process a millisecond out of order, written by
+    // different threads: never a checkpoint's completion before its trigger, never two
+    // records of one job unless one is its checkpoint coordinator's, never a JobMaster's
+    // job-less restore line and another step of a JobMaster's start. Each record moves by
+    // one place at most (a chain of swaps would carry a time across causal order).
+    let mut i = 1;
+    while i < recs.len() {
+        let (a, b) = (&recs[i - 1].say, &recs[i].say);
+        let coordinator = |s: &Say| matches!(s, Say::Triggered(..) | Say::Completed(..));
+        let same_job = job_of(a).is_some() && job_of(a) == job_of(b);
+        let one_thread = match (job_master_step(a), job_master_step(b)) {
+            (Some(x), Some(y)) => x.is_none() || y.is_none() || x == y,
+            _ => false,
+        };
         if recs[i].jm == recs[i - 1].jm
             && recs[i].ms - recs[i - 1].ms <= 3
-            && !matches!(recs[i].say, Say::Completed(..))
+            && !matches!(b, Say::Completed(..))
+            && !one_thread
+            && (!same_job || coordinator(a) || coordinator(b))
             && rng.chance(30)
         {
             let m = recs[i].ms;
             recs[i].ms = recs[i - 1].ms;
             recs[i - 1].ms = m;
+            i += 1;
         }
+        i += 1;
     }
     Run {
         recs,
@@ -691,10 +723,17 @@ pub fn file_of(jm: usize) -> String {
 pub fn render(run: &Run, style: Style) -> Vec<Log> {
     let mut files: Vec<String> = vec![String::new(); run.processes];
     let mut stream: Vec<(i64, usize, String)> = Vec::new();
+    // The container runtime stamps each pod's lines as it receives them: in their order.
+    let mut received = vec![i64::MIN; run.processes];
     for (n, r) in run.recs.iter().enumerate() {
         let unix = style.base_ms + r.ms;
         let (level, logger, msg) = line_of(&r.say, style.wording, unix);
-        let (log4j, iso, nanos) = stamps(unix, style.local);
+        let (log4j, iso, _) = stamps(unix, style.local);
+        let at = received.get(r.jm).map_or(unix, |&t| t.max(unix));
+        if let Some(t) = received.get_mut(r.jm) {
+            *t = at;
+        }
+        let nanos = stamps(at, None).2;
         let line = match style.layout {
             Layout::Log4j | Layout::Kubectl => {
                 format!("{log4j} {level:<5} {logger:<60} [] - {msg}")
@@ -712,7 +751,7 @@ pub fn render(run: &Run, style: Style) -> Vec<Log> {
         };
         match style.layout {
             Layout::Kubectl => stream.push((
-                unix,
+                at,
                 n,
                 format!(
                     "[pod/flink-jm-{}/flink-main-container] {nanos} {line}",
@@ -818,6 +857,19 @@ fn job_of(say: &Say) -> Option<&str> {
         | Say::CleanupFinished(j)
         | Say::GraphRemoved(j)
         | Say::GraphReleased(j) => Some(j),
+        _ => None,
+    }
+}
+
+/// For a step of a JobMaster's life (its grant, start, restore line, state changes), the
+/// job it is about (`None` for the restore line that names none).
+fn job_master_step(say: &Say) -> Option<Option<&str>> {
+    match say {
+        Say::GrantJobMaster(j, _)
+        | Say::JobMasterStarted(j, _)
+        | Say::Restoring(j, _)
+        | Say::State(j, _, _) => Some(Some(j)),
+        Say::NoCheckpoint => Some(None),
         _ => None,
     }
 }

@@ -11,6 +11,7 @@ use super::HashMap;
 use super::{evidence, Proof};
 use crate::events::{component, role, Event, Kind};
 use chrono::{DateTime, Duration, Utc};
+use std::borrow::Cow;
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
@@ -72,6 +73,11 @@ pub struct IncState {
     pub stopping: Option<Evidence>,
     /// The last job this incarnation logged about (for lines that carry no job id).
     pub current_job: Option<String>,
+    /// The jobs this incarnation is bringing up or restarting, oldest first, each with
+    /// whether its restore line is still to come: `No checkpoint found during restore.`
+    /// names no job, and belongs to the latest of those still waiting, not to whichever
+    /// job another thread logged about last.
+    restore_waits: Vec<(String, bool)>,
     /// Whether a startup banner was seen.
     pub banner_seen: bool,
     /// Application mode: when the application ended (`Application completed …`, or the
@@ -221,14 +227,87 @@ impl Model {
         self.current.get(stream_key(source)).copied()
     }
 
-    /// The job an event is about: its own `job` field, else the job its incarnation last
-    /// logged about (for `No checkpoint found during restore.` and friends).
+    /// The job an event is about: its own `job` field; for a restore line without one
+    /// (`No checkpoint found during restore.`), the latest job of its incarnation whose
+    /// restore is still to come; else the job its incarnation last logged about.
     pub fn job_of(&self, ev: &Event) -> Option<String> {
         if let Some(j) = ev.job() {
             return Some(j.to_string());
         }
-        let inc = self.inc_of(&ev.source)?;
-        self.incs.get(inc)?.current_job.clone()
+        let inc = self.incs.get(self.inc_of(&ev.source)?)?;
+        if ev.kind == Kind::NoCheckpointToRestore {
+            if let Some((j, _)) = inc.restore_waits.iter().rev().find(|(_, w)| *w) {
+                return Some(j.clone());
+            }
+        }
+        inc.current_job.clone()
+    }
+
+    /// Keep [`IncState::restore_waits`] up to date after `ev` was applied. A job waits for
+    /// its restore line from its JobMaster's grant or its switch to RESTARTING; `Starting
+    /// execution of job` and RESTARTING to RUNNING make it the latest waiting one if its
+    /// restore is still to come; its restore line, a checkpoint or its end stop the wait.
+    /// `job` is `job_of(ev)` before `ev` was applied.
+    fn track_restore_wait(&mut self, inc: usize, ev: &Event, job: Option<Cow<'_, str>>) {
+        /// Jobs of one incarnation remembered at most (a session cluster's jobs come and go).
+        const MAX_WAITS: usize = 256;
+        let Some(job) = job else { return };
+        let to = ev.fields.to.as_deref();
+        enum Step {
+            /// Waits (again) from now on.
+            Arm,
+            /// Waits from now on, unless its restore came already (real Flink logs the
+            /// restore before `Starting execution of job`, and after RESTARTING to RUNNING;
+            /// either order is taken).
+            Refresh,
+            /// Its restore came, or it checkpoints: it waits no more.
+            Done,
+            /// It ended here.
+            Forget,
+        }
+        let step = match ev.kind {
+            Kind::LeadershipGranted
+                if ev.fields.component.as_deref() == Some(component::JOB_MASTER) =>
+            {
+                Step::Arm
+            }
+            Kind::JobMasterStarted => Step::Refresh,
+            Kind::JobState => match to {
+                Some("RESTARTING") => Step::Arm,
+                Some("RUNNING") if ev.fields.from.as_deref() == Some("RESTARTING") => Step::Refresh,
+                Some(s) if s == "SUSPENDED" || globally_terminal(s) => Step::Forget,
+                _ => return,
+            },
+            Kind::CheckpointRestored
+            | Kind::NoCheckpointToRestore
+            | Kind::CheckpointTriggered
+            | Kind::CheckpointCompleted => Step::Done,
+            Kind::JobGraphReleased => Step::Forget,
+            _ => return,
+        };
+        let waits = &mut self.incs[inc].restore_waits;
+        let at = waits.iter().position(|(j, _)| *j == *job);
+        match (step, at) {
+            (Step::Arm, Some(k)) => {
+                let (j, _) = waits.remove(k);
+                waits.push((j, true));
+            }
+            (Step::Refresh, Some(k)) if waits[k].1 => {
+                let w = waits.remove(k);
+                waits.push(w);
+            }
+            (Step::Arm | Step::Refresh, None) => {
+                if waits.len() >= MAX_WAITS {
+                    waits.remove(0);
+                }
+                waits.push((job.into_owned(), true));
+            }
+            (Step::Done, Some(k)) => waits[k].1 = false,
+            (Step::Forget, Some(k)) => {
+                waits.remove(k);
+            }
+            _ => {}
+        }
     }
 
     /// Whether an event, if applied, is a "leader action": something only a leader does.
@@ -328,6 +407,7 @@ impl Model {
             open: true,
             stopping: None,
             current_job: None,
+            restore_waits: Vec::new(),
             banner_seen: false,
             app_ended: None,
             paused: None,
@@ -463,6 +543,18 @@ impl Model {
                 Some(i) if self.incs[i].open => i,
                 _ => self.new_inc(ev),
             },
+        };
+        // Whose restore a job-less restore line is, decided before this line changes it.
+        let restore_job = match ev.kind {
+            Kind::NoCheckpointToRestore => self.job_of(ev).map(Cow::Owned),
+            Kind::LeadershipGranted
+            | Kind::JobMasterStarted
+            | Kind::JobState
+            | Kind::CheckpointRestored
+            | Kind::CheckpointTriggered
+            | Kind::CheckpointCompleted
+            | Kind::JobGraphReleased => ev.job().map(Cow::Borrowed),
+            _ => None,
         };
         {
             let i = &mut self.incs[inc];
@@ -710,6 +802,7 @@ impl Model {
         }
         self.note_recovery_evidence(inc, ev);
         self.note_main_passed(inc, ev);
+        self.track_restore_wait(inc, ev, restore_job);
     }
 
     /// End of input: close what is still open.
