@@ -148,6 +148,10 @@ pub struct Envelope<'a> {
     /// Whether the text parsed had no ANSI escape byte at all: its parts need no
     /// [`strip_ansi`] (which then saves searching the line for one a second time).
     pub plain: bool,
+    /// Whether the instant came with its own zone or as epoch time (JSON layouts' RFC 3339
+    /// or epoch timestamps): it needs no local reading, so nothing about it is ambiguous in
+    /// the hour a DST change repeats.
+    pub exact: bool,
 }
 
 impl Envelope<'_> {
@@ -159,6 +163,7 @@ impl Envelope<'_> {
             logger: Cow::Owned(self.logger.into_owned()),
             message: Cow::Owned(self.message.into_owned()),
             plain: self.plain,
+            exact: self.exact,
         }
     }
 }
@@ -412,6 +417,7 @@ fn parse_pattern<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
         logger: Cow::Borrowed(logger),
         message: Cow::Borrowed(message),
         plain: true,
+        exact: false,
     })
 }
 
@@ -477,7 +483,7 @@ fn parse_json<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
         }
         Some(cur)
     };
-    let ts = if let Some(t) = get("@timestamp").or_else(|| get("timestamp")) {
+    let (ts, exact) = if let Some(t) = get("@timestamp").or_else(|| get("timestamp")) {
         json_ts(t, zone)?
     } else if let Some(inst) = obj.get("instant") {
         let secs = inst.get("epochSecond")?.as_i64()?;
@@ -485,9 +491,12 @@ fn parse_json<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
             .get("nanoOfSecond")
             .and_then(Value::as_u64)
             .unwrap_or(0);
-        DateTime::from_timestamp(secs, u32::try_from(nanos).ok()?)?
+        (
+            DateTime::from_timestamp(secs, u32::try_from(nanos).ok()?)?,
+            true,
+        )
     } else if let Some(ms) = obj.get("timeMillis") {
-        DateTime::from_timestamp_millis(ms.as_i64()?)?
+        (DateTime::from_timestamp_millis(ms.as_i64()?)?, true)
     } else {
         return None;
     };
@@ -521,29 +530,30 @@ fn parse_json<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> {
             Cow::Owned(clean) => clean,
         }),
         plain: true,
+        exact,
     })
 }
 
 /// A JSON timestamp: RFC 3339 text with a zone (exact), text without one (read in `zone`),
-/// or a number of epoch milliseconds.
-fn json_ts(v: &serde_json::Value, zone: &Zone) -> Option<DateTime<Utc>> {
+/// or a number of epoch milliseconds; with whether it was exact.
+fn json_ts(v: &serde_json::Value, zone: &Zone) -> Option<(DateTime<Utc>, bool)> {
     if let Some(ms) = v.as_i64() {
-        return DateTime::from_timestamp_millis(ms);
+        return Some((DateTime::from_timestamp_millis(ms)?, true));
     }
     let s = v.as_str()?.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&Utc));
+        return Some((t.with_timezone(&Utc), true));
     }
     let (naive, used) = parse_naive_ts(s.as_bytes())?;
     let tail = s.get(used..)?.trim_start();
     if tail.is_empty() {
-        return zone.to_utc(naive);
+        return Some((zone.to_utc(naive)?, false));
     }
     if tail == "Z" || tail == "z" {
-        return Some(naive.and_utc());
+        return Some((naive.and_utc(), true));
     }
     let off: Zone = tail.parse().ok()?;
-    off.to_utc(naive)
+    Some((off.to_utc(naive)?, true))
 }
 
 #[cfg(test)]
@@ -785,6 +795,7 @@ mod tests {
             logger: Cow::Borrowed(logger),
             message: Cow::Borrowed(&line[rest_start + msg_off..]),
             plain: true,
+            exact: false,
         })
     }
 

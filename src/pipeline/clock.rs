@@ -54,7 +54,8 @@ pub(super) struct Clock {
 
 impl Clock {
     /// Read a record whose envelope read its local time as `ts` (in `zone`); `explicit`
-    /// when the instant came with its own zone (the kubelet's timestamp).
+    /// when the instant came with its own zone (the kubelet's timestamp, a JSON layout's
+    /// RFC 3339 one).
     pub(super) fn read(
         &mut self,
         ts: DateTime<Utc>,

@@ -410,9 +410,12 @@ impl<'o> Sources<'o> {
         if let Some(k) = src.held.take() {
             self.spill.push(k);
         }
-        let reading = src
-            .clock
-            .read(ts.unwrap_or(env.ts), ts.is_some(), &opts.zone, &mut src.sum);
+        let reading = src.clock.read(
+            ts.unwrap_or(env.ts),
+            ts.is_some() || env.exact,
+            &opts.zone,
+            &mut src.sum,
+        );
         if let Some(second) = reading.run_decided {
             self.spill.extend(src.release(second));
         }

@@ -103,6 +103,41 @@ fn the_repeated_dst_hour_is_read_in_each_sources_order() {
 }
 
 #[test]
+fn json_instants_with_their_own_zone_are_not_read_as_local_times() {
+    // ECS JSON stamps in UTC (`Z`) around Berlin's fall-back (2024-10-27 01:00 UTC), read
+    // with `--tz Europe/Berlin`: exact instants, a millisecond out of order as real logs
+    // are, never taken for the repeated hour's second pass.
+    let ck = |t: &str, n: u32| {
+        let msg = CKPT.split(" - ").nth(1).unwrap().replace("{N}", &n.to_string());
+        format!(
+            "{{\"@timestamp\":\"2024-10-27T{t}Z\",\"log.level\":\"INFO\",\"message\":\"{msg}\",\"log.logger\":\"org.apache.flink.runtime.checkpoint.CheckpointCoordinator\"}}\n"
+        )
+    };
+    let log = [
+        ck("00:59:58.000", 1),
+        ck("00:59:59.070", 2),
+        ck("00:59:59.069", 3),
+        ck("01:00:00.706", 4),
+    ]
+    .concat();
+    let (evs, summary) = events(&[("jm.json", log)], "Europe/Berlin");
+    let got: Vec<(u64, String)> = evs
+        .iter()
+        .filter_map(|e| Some((e.fields.checkpoint?, crate::events::format_ts(&e.ts))))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (1, "2024-10-27T00:59:58.000Z".to_string()),
+            (3, "2024-10-27T00:59:59.069Z".to_string()),
+            (2, "2024-10-27T00:59:59.070Z".to_string()),
+            (4, "2024-10-27T01:00:00.706Z".to_string()),
+        ]
+    );
+    assert_eq!(summary.sources[0].ambiguous_times, 0);
+}
+
+#[test]
 fn colour_codes_stay_out_of_events_and_evidence() {
     let log = "\x1b[37m2026-11-25 12:39:27,178\x1b[m \x1b[32mINFO \x1b[m org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint   [] - http://127.0.0.1:8081 was granted leadership with leaderSessionID=2a241e3b-f6dd-47d9-aeb0-5e3445fa5aff\x1b[0m\n"
         .to_string();
