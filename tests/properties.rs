@@ -157,10 +157,60 @@ fn follow_prints_no_fail(run: &Run, style: Style) -> Result<(), String> {
 /// A log file as bytes: its name and contents.
 type Bytes = (String, Vec<u8>);
 
-/// Property 2, for the transformations that hold in every layout the simulator renders:
-/// file order, file names, gzip and CRLF line ends keep the multiset of verdicts. (The
-/// transformations that rewrite log4j lines, the time shifts and the interleaving of
-/// `properties_samples.rs` run over the real samples.)
+/// The first instant (ms of the run) after which every process has logged: a clock change
+/// placed there falls inside every log that goes on after it (a log wholly inside a
+/// repeated DST hour cannot tell which pass of the hour it is in).
+fn all_begun(run: &Run) -> i64 {
+    let mut first = vec![None; run.processes];
+    for r in &run.recs {
+        if let Some(f) = first.get_mut(r.jm) {
+            f.get_or_insert(r.ms);
+        }
+    }
+    first.into_iter().flatten().max().unwrap_or(0) + 1000
+}
+
+/// Colour a pattern-layout record as log4j's `%highlight` or a console appender does: the
+/// level coloured, the record dimmed (after kubectl's prefix, which is not the process's).
+fn ansi(line: &str) -> String {
+    let body = if line.starts_with("[pod/") {
+        line.find("Z ").map_or(0, |p| p + 2)
+    } else {
+        0
+    };
+    let (prefix, rec) = line.split_at(body);
+    let mut out = rec.to_string();
+    for lvl in ["INFO", "WARN", "ERROR", "DEBUG"] {
+        if let Some(p) = out.get(23..).and_then(|r| r.find(lvl)).map(|p| p + 23) {
+            out = format!("{}\x1b[32m{lvl}\x1b[m{}", &out[..p], &out[p + lvl.len()..]);
+            break;
+        }
+    }
+    format!("{prefix}\x1b[2m{out}\x1b[0m")
+}
+
+/// After every ninth record, a stack trace and a record of an unrelated logger (same
+/// instant, same pod for a kubectl stream).
+fn noisy(line: &str, i: usize) -> String {
+    if i % 9 != 0 {
+        return line.to_string();
+    }
+    let body = if line.starts_with("[pod/") {
+        line.find("Z ").map_or(0, |p| p + 2)
+    } else {
+        0
+    };
+    let (prefix, rec) = line.split_at(body);
+    let ts = rec.get(..23).unwrap_or("");
+    format!(
+        "{line}\n{prefix}java.lang.IllegalStateException: unrelated\n{prefix}\tat org.example.Foo.bar(Foo.java:42)\n{prefix}\t... 12 more\n{prefix}{ts} INFO  org.example.Unrelated [] - the weather is fine"
+    )
+}
+
+/// Property 2: file order, file names, gzip, CRLF line ends, every layout the simulator
+/// renders (log4j, collapsed whitespace, JSON, one interleaved kubectl stream), ANSI
+/// colours, noise and stack traces, and constant time shifts across a year end and both
+/// DST switches in local time keep the multiset of verdicts.
 fn benign_changes_keep_the_verdicts(run: &Run, style: Style) -> Result<(), String> {
     let (l, zone) = logs(run, style);
     let want = verdicts(&events(&l, &zone));
@@ -204,6 +254,66 @@ fn benign_changes_keep_the_verdicts(run: &Run, style: Style) -> Result<(), Strin
             zone,
             false,
         ));
+        if got != want {
+            return Err(format!("{what} changed the verdicts: {want:?} -> {got:?}"));
+        }
+    }
+    // The same history written otherwise.
+    let mut rendered: Vec<(String, Vec<Log>, Zone)> = Vec::new();
+    for layout in sim::LAYOUTS {
+        if layout != style.layout {
+            let (l, z) = logs(run, Style { layout, ..style });
+            rendered.push((format!("layout {layout:?}"), l, z));
+        }
+    }
+    // Line rewrites need a pattern layout: a JSON history is rewritten as log4j.
+    let pattern = match style.layout {
+        sim::Layout::Json => Style {
+            layout: sim::Layout::Log4j,
+            ..style
+        },
+        _ => style,
+    };
+    let (plain, pz) = logs(run, pattern);
+    let rewrite = |f: &dyn Fn(&str, usize) -> String| -> Vec<Log> {
+        plain
+            .iter()
+            .map(|(n, t)| {
+                let lines: Vec<String> = t.lines().enumerate().map(|(i, l)| f(l, i)).collect();
+                (n.clone(), lines.join("\n") + "\n")
+            })
+            .collect()
+    };
+    rendered.push(("ANSI colours".into(), rewrite(&|l, _| ansi(l)), pz));
+    rendered.push(("noise and stack traces".into(), rewrite(&noisy), pz));
+    let berlin: chrono_tz::Tz = "Europe/Berlin".parse().map_err(|e| format!("{e:?}"))?;
+    let begun = all_begun(run);
+    for (what, target, local) in [
+        // 2026-12-31 23:59:59 UTC.
+        ("across a year end", 1_798_761_599_000i64, None),
+        // 2026-10-25 01:00 UTC: Berlin's clocks go back from 03:00 to 02:00.
+        (
+            "across the DST fall-back, local time",
+            1_792_890_000_000,
+            Some(berlin),
+        ),
+        // 2026-03-29 01:00 UTC: Berlin's clocks jump from 02:00 to 03:00.
+        (
+            "across the DST spring-forward, local time",
+            1_774_746_000_000,
+            Some(berlin),
+        ),
+    ] {
+        let shifted = Style {
+            base_ms: target - begun,
+            local,
+            ..style
+        };
+        let (l, z) = logs(run, shifted);
+        rendered.push((what.to_string(), l, z));
+    }
+    for (what, l, z) in rendered {
+        let got = verdicts(&events(&l, &z));
         if got != want {
             return Err(format!("{what} changed the verdicts: {want:?} -> {got:?}"));
         }
