@@ -105,9 +105,14 @@ pub enum Kind {
     /// A TaskManager's own log names its resource id (`Starting TaskManager with ResourceID`).
     TaskmanagerStarted,
     /// Synthetic: the last record of one source (file or pod log). The process left no later
-    /// sign of life in this source.
+    /// sign of life in this source; with `reason` [`LOG_END_ROTATED`], in this part of a
+    /// rotated log (it may go on in the next part).
     LogEnd,
 }
+
+/// The `reason` of a [`Kind::LogEnd`] whose input is a rotated part of a log (`x.log.1`):
+/// also said of the pods of a rotated `kubectl logs` stream, whose names do not show it.
+pub const LOG_END_ROTATED: &str = "rotated";
 
 impl Kind {
     /// Every kind, in declaration order.

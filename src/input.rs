@@ -344,6 +344,25 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// The log a file belongs to: a part that log4j's size rotation moved aside, `x.log.1` (or
+/// `x.log.1.gz`), belongs to `x.log`; any other name is its own.
+pub fn rotation_base(name: &str) -> &str {
+    let s = name.strip_suffix(".gz").unwrap_or(name);
+    // Looked up for every event: a name that does not end in a digit is no rotated part,
+    // with no search backwards through the path.
+    if !s.as_bytes().last().is_some_and(u8::is_ascii_digit) {
+        return name;
+    }
+    match s.rsplit_once('.') {
+        Some((base, n))
+            if base.ends_with(".log") && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            base
+        }
+        _ => name,
+    }
+}
+
 /// Whether a file found inside a directory is taken as a log: `*.log`, `*.log.<N>`,
 /// `*.out`, `*.txt`, `*.json`, `*.jsonl`, `*.ndjson`, `*.gz`, and the kubelet's rotated container logs
 /// `N.log.YYYYMMDD-HHMMSS`; hidden files are not.

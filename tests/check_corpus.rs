@@ -596,3 +596,41 @@ fn a_restore_line_without_a_job_belongs_to_the_job_being_started() {
     );
     assert_ne!(verdict(&doc, "checkpoint-monotonic", Some(first)), "FAIL");
 }
+
+#[test]
+fn a_rotated_kubectl_stream_keeps_each_pod_one_process() {
+    // `kubectl logs -f --prefix --timestamps … | rotatelogs`: the stream's parts
+    // `kubectl.log.1` and `kubectl.log`, split in the middle. The pods' names do not show
+    // the rotation; the first part's end must not end their processes.
+    for scenario in ["1.20.5/happy", "2.3.0/sigterm"] {
+        let (files, _) = check(&[&corpus(scenario)], &[]);
+        let stream = kubectl_stream(&corpus(scenario));
+        let lines: Vec<&str> = stream.lines().collect();
+        let (a, b) = lines.split_at(lines.len() / 2);
+        let tmp = tempfile::tempdir().expect("tempdir");
+        std::fs::write(tmp.path().join("kubectl.log.1"), a.join("\n") + "\n").expect("write");
+        std::fs::write(tmp.path().join("kubectl.log"), b.join("\n") + "\n").expect("write");
+        let (split, code) = check(&[&tmp.path().to_string_lossy()], &[]);
+        assert_eq!(code, 0, "{scenario}: {split:#}");
+        let key = |d: &Value| -> Vec<(String, String, String)> {
+            d["invariants"]
+                .as_array()
+                .expect("invariants")
+                .iter()
+                .map(|v| {
+                    (
+                        v["id"].to_string(),
+                        v["verdict"].to_string(),
+                        v["job"].to_string(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(key(&files), key(&split), "{scenario}");
+        assert_eq!(
+            files["failovers"].as_array().map(Vec::len),
+            split["failovers"].as_array().map(Vec::len),
+            "{scenario}: {split:#}"
+        );
+    }
+}

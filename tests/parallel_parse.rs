@@ -103,7 +103,13 @@ fn every_sample_compressed_parses_identically_in_tiny_blocks() {
         let renamed: Arc<str> = Arc::from(name.as_str());
         for item in &mut want_items {
             let source = match item {
-                Item::Event(e) => &mut e.source,
+                Item::Event(e) => {
+                    // `k.log.gz` is no rotated part, whatever the file was.
+                    if e.kind == flinkha::events::Kind::LogEnd {
+                        e.fields.reason = None;
+                    }
+                    &mut e.source
+                }
                 Item::Unmatched(u) => &mut u.source,
             };
             if **source == *old {

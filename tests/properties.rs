@@ -207,7 +207,7 @@ fn noisy(line: &str, i: usize) -> String {
     )
 }
 
-/// Property 2: file order, file names, gzip, CRLF line ends, every layout the simulator
+/// Property 2: file order, file names, gzip, CRLF line ends, rotation, every layout the simulator
 /// renders (log4j, collapsed whitespace, JSON, one interleaved kubectl stream), ANSI
 /// colours, noise and stack traces, and constant time shifts across a year end and both
 /// DST switches in local time keep the multiset of verdicts.
@@ -245,6 +245,18 @@ fn benign_changes_keep_the_verdicts(run: &Run, style: Style) -> Result<(), Strin
             "CRLF",
             l.iter()
                 .map(|(n, t)| (n.clone(), t.replace('\n', "\r\n").into_bytes()))
+                .collect(),
+        ),
+        // log4j's size rotation while the process ran: `x.log.1`, then `x.log`.
+        (
+            "rotation split",
+            l.iter()
+                .flat_map(|(n, t)| {
+                    let lines: Vec<&str> = t.lines().collect();
+                    let (a, b) = lines.split_at(lines.len() / 2);
+                    let part = |x: &[&str]| (x.join("\n") + "\n").into_bytes();
+                    [(format!("{n}.1"), part(a)), (n.clone(), part(b))]
+                })
                 .collect(),
         ),
     ];

@@ -15,7 +15,7 @@ use super::{
     REORDER_WINDOW_MS,
 };
 use crate::envelope::{self, Envelope};
-use crate::events::{Event, Kind};
+use crate::events::{Event, Fields, Kind, LOG_END_ROTATED};
 use crate::grammar::{Classified, LoggerCache};
 use crate::input::{self, Decoder, RawLine};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -650,6 +650,8 @@ impl<'o> LaneState<'o> {
     ) -> Result<Vec<SourceSummary>, LaneError> {
         self.finish_wrapped(emit)?;
         let sources = &mut self.sources;
+        // The input is a rotated part: each of its sources may go on in the next part.
+        let rotated = input::rotation_base(&sources.own.name) != &*sources.own.name;
         let mut srcs = Vec::with_capacity(1 + sources.pods.len());
         if sources.pods.is_empty() || sources.own.sum.lines > 0 {
             srcs.push(std::mem::replace(
@@ -673,7 +675,10 @@ impl<'o> LaneState<'o> {
                     source: s.name.clone(),
                     line,
                     kind: Kind::LogEnd,
-                    fields: Box::default(),
+                    fields: Box::new(Fields {
+                        reason: rotated.then(|| LOG_END_ROTATED.to_string()),
+                        ..Fields::default()
+                    }),
                     text: std::mem::take(&mut s.last_text),
                 };
                 self.reorder.push(

@@ -108,7 +108,11 @@ fn json_instants_with_their_own_zone_are_not_read_as_local_times() {
     // with `--tz Europe/Berlin`: exact instants, a millisecond out of order as real logs
     // are, never taken for the repeated hour's second pass.
     let ck = |t: &str, n: u32| {
-        let msg = CKPT.split(" - ").nth(1).unwrap().replace("{N}", &n.to_string());
+        let msg = CKPT
+            .split(" - ")
+            .nth(1)
+            .unwrap()
+            .replace("{N}", &n.to_string());
         format!(
             "{{\"@timestamp\":\"2024-10-27T{t}Z\",\"log.level\":\"INFO\",\"message\":\"{msg}\",\"log.logger\":\"org.apache.flink.runtime.checkpoint.CheckpointCoordinator\"}}\n"
         )

@@ -7,20 +7,7 @@ use std::collections::HashMap;
 /// The log a source belongs to: a rotated part `x.log.1` (or `x.log.1.gz`) belongs to
 /// `x.log`, so one process's log split by log4j's size rotation stays one incarnation.
 pub fn stream_key(source: &str) -> &str {
-    let s = source.strip_suffix(".gz").unwrap_or(source);
-    // Looked up for every event: a name that does not end in a digit is no rotated part,
-    // with no search backwards through the path.
-    if !s.as_bytes().last().is_some_and(u8::is_ascii_digit) {
-        return source;
-    }
-    match s.rsplit_once('.') {
-        Some((base, n))
-            if base.ends_with(".log") && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            base
-        }
-        _ => source,
-    }
+    crate::input::rotation_base(source)
 }
 
 /// A short label for a log: `standalonesession-0` for `flink-root-standalonesession-0-vm.log`,

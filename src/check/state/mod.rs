@@ -9,7 +9,7 @@ use super::cause;
 use super::model::*;
 use super::HashMap;
 use super::{evidence, Proof};
-use crate::events::{component, role, Event, Kind};
+use crate::events::{component, role, Event, Kind, LOG_END_ROTATED};
 use chrono::{DateTime, Duration, Utc};
 use std::borrow::Cow;
 use std::collections::{BTreeSet, VecDeque};
@@ -502,7 +502,9 @@ impl Model {
         let inc = match ev.kind {
             Kind::LogEnd => {
                 if let Some(inc) = self.inc_of(&ev.source) {
-                    if self.incs[inc].open && stream_key(&ev.source) != &*ev.source {
+                    let rotated = stream_key(&ev.source) != &*ev.source
+                        || ev.fields.reason.as_deref() == Some(LOG_END_ROTATED);
+                    if self.incs[inc].open && rotated {
                         // A rotated part ends; the process may go on in the next part.
                         self.incs[inc].info.last_ts = self.incs[inc].info.last_ts.max(ev.ts);
                         if self.incs[inc].paused.replace(ev.clone()).is_none() {
