@@ -79,6 +79,22 @@ fn fails(doc: &Value) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// Every verdict as (invariant, verdict, job), in the document's order.
+fn verdict_keys(doc: &Value) -> Vec<(String, String, String)> {
+    doc["invariants"]
+        .as_array()
+        .expect("invariants")
+        .iter()
+        .map(|v| {
+            (
+                v["id"].to_string(),
+                v["verdict"].to_string(),
+                v["job"].to_string(),
+            )
+        })
+        .collect()
+}
+
 fn corpus(scenario: &str) -> String {
     format!("samples/corpus/{scenario}")
 }
@@ -402,21 +418,7 @@ fn one_interleaved_kubectl_stream_gives_the_same_verdicts_as_the_files() {
         writer.join().expect("writer").expect("write");
         let stream: Value = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-        let key = |d: &Value| -> Vec<(String, String, String)> {
-            d["invariants"]
-                .as_array()
-                .expect("invariants")
-                .iter()
-                .map(|v| {
-                    (
-                        v["id"].to_string(),
-                        v["verdict"].to_string(),
-                        v["job"].to_string(),
-                    )
-                })
-                .collect()
-        };
-        assert_eq!(key(&files), key(&stream), "{scenario}");
+        assert_eq!(verdict_keys(&files), verdict_keys(&stream), "{scenario}");
         let restored = |d: &Value| -> Vec<Value> {
             d["failovers"]
                 .as_array()
@@ -612,21 +614,7 @@ fn a_rotated_kubectl_stream_keeps_each_pod_one_process() {
         std::fs::write(tmp.path().join("kubectl.log"), b.join("\n") + "\n").expect("write");
         let (split, code) = check(&[&tmp.path().to_string_lossy()], &[]);
         assert_eq!(code, 0, "{scenario}: {split:#}");
-        let key = |d: &Value| -> Vec<(String, String, String)> {
-            d["invariants"]
-                .as_array()
-                .expect("invariants")
-                .iter()
-                .map(|v| {
-                    (
-                        v["id"].to_string(),
-                        v["verdict"].to_string(),
-                        v["job"].to_string(),
-                    )
-                })
-                .collect()
-        };
-        assert_eq!(key(&files), key(&split), "{scenario}");
+        assert_eq!(verdict_keys(&files), verdict_keys(&split), "{scenario}");
         assert_eq!(
             files["failovers"].as_array().map(Vec::len),
             split["failovers"].as_array().map(Vec::len),
