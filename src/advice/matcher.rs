@@ -7,9 +7,9 @@ use crate::check::evidence;
 use crate::check::model::{Advice, Analysis, Applies, Evidence, Incarnation, IncarnationEnd};
 use crate::events::{Event, Kind};
 use crate::grammar::Grammar;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 /// How many candidate events one entry's search may look at before it gives up.
@@ -23,7 +23,7 @@ pub(crate) struct Facts {
 }
 
 impl Facts {
-    fn observe(&mut self, ev: &Event) {
+    pub(crate) fn observe(&mut self, ev: &Event) {
         match ev.kind {
             Kind::LeaderElectorCreated | Kind::LeaderElected => self.kubernetes = true,
             Kind::HaConnection => self.zookeeper = true,
@@ -33,28 +33,97 @@ impl Facts {
 }
 
 /// The streaming half of the advisor: fed every JobManager event, it keeps those that some
-/// signature can use (by kind and constant constraints), at most [`super::MAX_KEPT`].
+/// signature can still use, at most [`super::MAX_KEPT`].
+///
+/// An event is kept when it satisfies the constant constraints of one of the event conditions
+/// that name its kind, unless that use is provably void ([`Use`]): the first condition of a
+/// signature keeps only the first event of each value of the fields it compares, and a
+/// condition with `within` only events that close enough after a candidate of the condition
+/// before it. Either way the matches at the end are the ones all events would give, while the
+/// kept events grow with jobs and JobManagers instead of with checkpoints.
 #[derive(Debug)]
 pub struct Advisor {
     book: Arc<Book>,
-    /// Per kind (`Kind as usize`): the event conditions that name it, as (entry, condition).
-    wanted: Vec<Vec<(usize, usize)>>,
+    /// Per kind (`Kind as usize`): the uses of conditions that name it.
+    wanted: Vec<Vec<Use>>,
+    /// Per (entry, condition): the latest instant of an event that can satisfy it, for the
+    /// `within` of the condition after it.
+    latest: Vec<Vec<Option<DateTime<Utc>>>>,
+    /// The compared values of every first-condition candidate kept so far.
+    firsts: HashSet<(usize, usize, Vec<Option<String>>)>,
     kept: Vec<Event>,
     full: bool,
     facts: Facts,
+}
+
+/// How one event condition of one entry uses the events of its kinds.
+#[derive(Clone, Debug)]
+struct Use {
+    entry: usize,
+    cond: usize,
+    /// The first positive event condition, followed directly by a positive condition
+    /// without a time bound (or by nothing): a later event with the same compared values can
+    /// do nothing an earlier one cannot (the rest of the signature is searched after it, and
+    /// the search tries the earlier first), so only the first is kept.
+    first_only: bool,
+    /// `within` of a positive condition after another one (at `prev`, the condition index):
+    /// an event later than every candidate of `prev` by more than this cannot match.
+    within: Option<(usize, Duration)>,
+}
+
+impl Use {
+    /// The uses of the event conditions of `entry` (index `ei`).
+    fn of_entry(ei: usize, entry: &Entry) -> Vec<(Use, Vec<Kind>)> {
+        let events: Vec<(usize, &EventCond)> = entry
+            .when
+            .iter()
+            .enumerate()
+            .filter_map(|(ci, c)| match c {
+                Cond::Event(ec) => Some((ci, ec)),
+                _ => None,
+            })
+            .collect();
+        let first_positive = events.iter().position(|(_, ec)| !ec.negated);
+        let mut prev_positive: Option<usize> = None;
+        let mut out = Vec::new();
+        for (pos, &(ci, ec)) in events.iter().enumerate() {
+            let first_only = !ec.negated
+                && Some(pos) == first_positive
+                && events.get(pos + 1).map_or(true, |(_, n)| {
+                    !n.negated && n.within.is_none() && n.after.is_none()
+                });
+            let within = match (ec.negated, prev_positive, ec.within, ec.after) {
+                (false, Some(p), Some(w), None) => Some((p, w)),
+                _ => None,
+            };
+            out.push((
+                Use {
+                    entry: ei,
+                    cond: ci,
+                    first_only,
+                    within,
+                },
+                ec.kinds.clone(),
+            ));
+            if !ec.negated {
+                prev_positive = Some(ci);
+            }
+        }
+        out
+    }
 }
 
 impl Advisor {
     /// An advisor for the entries of `book`.
     pub fn new(book: Arc<Book>) -> Self {
         let mut wanted = vec![Vec::new(); Kind::ALL.len()];
+        let mut latest = Vec::with_capacity(book.entries.len());
         for (ei, e) in book.entries.iter().enumerate() {
-            for (ci, c) in e.when.iter().enumerate() {
-                if let Cond::Event(ec) = c {
-                    for k in &ec.kinds {
-                        if let Some(w) = wanted.get_mut(*k as usize) {
-                            w.push((ei, ci));
-                        }
+            latest.push(vec![None; e.when.len()]);
+            for (u, kinds) in Use::of_entry(ei, e) {
+                for k in kinds {
+                    if let Some(w) = wanted.get_mut(k as usize) {
+                        w.push(u.clone());
                     }
                 }
             }
@@ -62,6 +131,8 @@ impl Advisor {
         Advisor {
             book,
             wanted,
+            latest,
+            firsts: HashSet::new(),
             kept: Vec::new(),
             full: false,
             facts: Facts::default(),
@@ -71,19 +142,50 @@ impl Advisor {
     /// Look at one JobManager event (in time order).
     pub fn observe(&mut self, ev: &Event) {
         self.facts.observe(ev);
-        let Some(w) = self.wanted.get(ev.kind as usize) else {
+        let Some(uses) = self.wanted.get(ev.kind as usize) else {
             return;
         };
-        if w.is_empty() {
-            return;
+        let mut useful = false;
+        for u in uses {
+            let Some(Cond::Event(ec)) = self
+                .book
+                .entries
+                .get(u.entry)
+                .and_then(|e| e.when.get(u.cond))
+            else {
+                continue;
+            };
+            if !constants_hold(ec, ev) {
+                continue;
+            }
+            if let Some((prev, w)) = u.within {
+                let near = self
+                    .latest
+                    .get(u.entry)
+                    .and_then(|l| l.get(prev))
+                    .copied()
+                    .flatten()
+                    .is_some_and(|p| ev.ts - p <= w);
+                if !near {
+                    continue;
+                }
+            }
+            if let Some(l) = self.latest.get_mut(u.entry).and_then(|l| l.get_mut(u.cond)) {
+                *l = Some(l.map_or(ev.ts, |t| t.max(ev.ts)));
+            }
+            if u.first_only {
+                let compared = ec
+                    .constraints
+                    .iter()
+                    .filter(|c| matches!(c.rhs, Rhs::Var(_)))
+                    .map(|c| field_text(ev, c.field).map(Cow::into_owned))
+                    .collect();
+                if !self.firsts.insert((u.entry, u.cond, compared)) {
+                    continue;
+                }
+            }
+            useful = true;
         }
-        let book = &self.book;
-        let useful = w.iter().any(|&(ei, ci)| {
-            matches!(
-                book.entries.get(ei).and_then(|e| e.when.get(ci)),
-                Some(Cond::Event(ec)) if constants_hold(ec, ev)
-            )
-        });
         if !useful {
             return;
         }
@@ -92,6 +194,12 @@ impl Advisor {
             return;
         }
         self.kept.push(ev.clone());
+    }
+
+    /// The events kept so far, in the order seen.
+    #[cfg(test)]
+    pub(crate) fn kept(&self) -> &[Event] {
+        &self.kept
     }
 
     /// The end of the stream: match every entry and attach its notes to `a`.
@@ -221,6 +329,21 @@ pub(crate) struct Match {
     events: Vec<usize>,
     /// The bindings.
     binds: Binds,
+}
+
+#[cfg(test)]
+impl Match {
+    /// The verdict, the matched events as (source, line) and the bindings: what identifies a
+    /// match whatever slice of events it was found in.
+    pub(crate) fn identity(&self, events: &[Event]) -> (Option<usize>, Vec<(String, u64)>, Binds) {
+        let evs = self
+            .events
+            .iter()
+            .filter_map(|&i| events.get(i))
+            .map(|e| (e.source.to_string(), e.line))
+            .collect();
+        (self.verdict, evs, self.binds.clone())
+    }
 }
 
 /// The JobManager versions of the run.

@@ -106,8 +106,11 @@
 //! # Limits
 //!
 //! The advisor keeps the events its conditions can use (by kind and constant constraints)
-//! until the end of the input, at most [`MAX_KEPT`] of them; the rest of a stream is not
-//! matched, which a note on the analysis says.
+//! until the end of the input, leaving out those that cannot change a match: a repeat of a
+//! signature's first event with the same compared values, and an event too long after every
+//! candidate of the condition before it for its `within` (see [`Advisor`]). So a log of
+//! thousands of failed checkpoints keeps one per job. At most [`MAX_KEPT`] are kept; the
+//! rest of a stream is not matched, which a note on the analysis says.
 
 mod matcher;
 mod syntax;

@@ -4,7 +4,7 @@ use super::matcher::{match_entry, Facts};
 use super::*;
 use crate::check::model::{Analysis, Outcome};
 use crate::check::testutil::ev;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 fn grammar() -> &'static Grammar {
     static G: OnceLock<Grammar> = OnceLock::new();
@@ -312,4 +312,162 @@ fn a_user_file_replaces_the_builtin_of_its_name_or_adds_to_it() {
     let empty = tempfile::tempdir().unwrap();
     let e = Book::load(&[empty.path().to_path_buf()], grammar()).unwrap_err();
     assert!(e.to_string().contains("no *.advice files"), "{e}");
+}
+
+/// A small deterministic generator (xorshift) for the random signatures and streams below.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len())]
+    }
+}
+
+/// A random signature over five kinds: one to four `event` / `no event` conditions with
+/// variables, literals and time bounds, sometimes behind a verdict condition.
+fn random_when(r: &mut Rng) -> String {
+    let mut out = String::new();
+    if r.below(3) == 0 {
+        out.push_str("  when verdict single-leader FAIL\n");
+    }
+    for _ in 0..1 + r.below(4) {
+        let neg = if r.below(4) == 0 { "no " } else { "" };
+        let (kind, extra): (&str, &[&str]) = match r.below(5) {
+            0 => (
+                "ha_connection",
+                &["state=SUSPENDED|LOST", "state=RECONNECTED"],
+            ),
+            1 => ("leadership_revoked", &["component=rest"]),
+            2 => ("job_submitted", &["job=$job"]),
+            3 => ("job_terminal", &["job=$job", "state=CANCELED"]),
+            _ => ("checkpoint_failed", &["job=$job"]),
+        };
+        out.push_str(&format!("  when {neg}event {kind}"));
+        if r.below(2) == 0 {
+            out.push(' ');
+            out.push_str(r.pick(extra));
+        }
+        match r.below(3) {
+            0 => out.push_str(" source=$s"),
+            1 => out.push_str(" source!=$s"),
+            _ => {}
+        }
+        match r.below(4) {
+            0 => out.push_str(&format!(" within {}s", 1 + r.below(30))),
+            1 => out.push_str(&format!(" after {}s", 1 + r.below(10))),
+            _ => {}
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A random stream of the five kinds on three sources, two jobs, gaps from 0 to 70 s.
+fn random_stream(r: &mut Rng, len: usize) -> Vec<Event> {
+    let mut t = 0.0;
+    (0..len as u64)
+        .map(|line| {
+            t += [0.0, 0.5, 3.0, 20.0, 70.0][r.below(5)];
+            let source = r.pick(&["jm-0", "jm-1", "jm-2"]);
+            let job = r.pick(&["j1", "j2"]);
+            let (kind, kv): (Kind, Vec<(&str, &str)>) = match r.below(5) {
+                0 => (
+                    Kind::HaConnection,
+                    vec![("state", r.pick(&["SUSPENDED", "LOST", "RECONNECTED"]))],
+                ),
+                1 => (
+                    Kind::LeadershipRevoked,
+                    vec![("component", r.pick(&["rest", "dispatcher"]))],
+                ),
+                2 => (Kind::JobSubmitted, vec![("job", job)]),
+                3 => (
+                    Kind::JobTerminal,
+                    vec![("job", job), ("state", r.pick(&["CANCELED", "FAILED"]))],
+                ),
+                _ => (Kind::CheckpointFailed, vec![("job", job)]),
+            };
+            ev(source, line + 1, t, kind, &kv)
+        })
+        .collect()
+}
+
+#[test]
+fn the_events_the_advisor_keeps_give_the_matches_all_events_give() {
+    let mut r = Rng(0x9e37_79b9_7f4a_7c15);
+    let (mut signatures, mut matched, mut dropped) = (0, 0, 0);
+    for _ in 0..3000 {
+        let Ok(book) = load(&entry(&random_when(&mut r))) else {
+            continue;
+        };
+        signatures += 1;
+        let book = Arc::new(book);
+        let len = 10 + r.below(60);
+        let events = random_stream(&mut r, len);
+        let mut advisor = Advisor::new(book.clone());
+        for e in &events {
+            advisor.observe(e);
+        }
+        let kept = advisor.kept();
+        dropped += events.len() - kept.len();
+        let mut a = empty_analysis();
+        for job in ["j1", "j2"] {
+            if r.below(2) == 0 {
+                a.invariants.push(crate::check::model::Verdict {
+                    id: "single-leader".into(),
+                    verdict: Outcome::Fail,
+                    job: Some(job.into()),
+                    because: String::new(),
+                    evidence: vec![],
+                    advice: vec![],
+                });
+            }
+        }
+        let mut facts = Facts::default();
+        for e in &events {
+            facts.observe(e);
+        }
+        let entry = &book.entries[0];
+        let all: Vec<_> = match_entry(entry, &events, &a, facts)
+            .iter()
+            .map(|m| m.identity(&events))
+            .collect();
+        let some: Vec<_> = match_entry(entry, kept, &a, facts)
+            .iter()
+            .map(|m| m.identity(kept))
+            .collect();
+        assert_eq!(
+            all, some,
+            "signature:\n{:?}\nevents: {events:#?}",
+            entry.when
+        );
+        matched += usize::from(!all.is_empty());
+    }
+    // The generator must reach both sides: signatures that match, and events left out.
+    assert!(signatures > 1000, "{signatures} signatures loaded");
+    assert!(matched > 300, "{matched} matched");
+    assert!(dropped > 10_000, "{dropped} events dropped");
+}
+
+#[test]
+fn failed_checkpoints_by_the_thousand_keep_the_advisor_small() {
+    let book = Arc::new(Book::builtin(grammar()).unwrap_or_else(|e| panic!("{e}")));
+    let mut advisor = Advisor::new(book);
+    for i in 0..20_000u64 {
+        let id = i.to_string();
+        advisor.observe(&ev(
+            "jm-0",
+            i + 1,
+            i as f64 * 2.0,
+            Kind::CheckpointFailed,
+            &[("job", "j1"), ("checkpoint", &id)],
+        ));
+    }
+    assert!(advisor.kept().len() <= 2, "{} kept", advisor.kept().len());
 }
