@@ -262,3 +262,35 @@ fn unreadable_gzip_names_the_file() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains(&format!("cannot read {p}")), "{err}");
 }
+
+#[test]
+fn a_truncated_gzip_is_an_error_naming_the_last_whole_line() {
+    // A real log compressed and cut in the middle, as a copy taken while logrotate was still
+    // compressing leaves it: what was cut off may have held a failure, so no verdict.
+    let log =
+        std::fs::read("samples/corpus/1.20.5/happy/flink-root-standalonesession-0-vm.log").unwrap();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut enc, &log).unwrap();
+    let gz = enc.finish().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "jm.log.gz", &gz[..gz.len() / 2]);
+    let (code, out, err) = flinkha(&["check", "--no-progress", &p]);
+    no_panic(&err);
+    assert_eq!(code, 2, "{err}");
+    assert!(!out.contains("PASS"), "{out}");
+    let prefix = format!("flinkha: error: cannot read {p} after line ");
+    let line: u64 = err
+        .strip_prefix(&prefix)
+        .and_then(|r| r.split(':').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(line > 0 && line < 403, "{err}");
+    // Only the magic bytes: nothing was read, and the message says no line.
+    let p = write(dir.path(), "empty.log.gz", b"\x1f\x8b");
+    let (code, _, err) = flinkha(&["check", "--no-progress", &p]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.starts_with(&format!("flinkha: error: cannot read {p}: ")),
+        "{err}"
+    );
+}

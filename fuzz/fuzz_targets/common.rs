@@ -33,6 +33,9 @@ pub fn run(inputs: Vec<(String, Vec<u8>)>, zone: Zone, follow: bool) -> (Vec<Ite
     let documents = inputs
         .iter()
         .any(|(_, b)| document::sniff(b, true) == Some(true));
+    // A gzip input (by its magic bytes) counts the lines it decompresses to, and a corrupt or
+    // truncated one is an error naming it: what it held is unknown.
+    let gzips = inputs.iter().any(|(_, b)| b.starts_with(&[0x1f, 0x8b]));
     let lines: u64 = inputs.iter().map(|(_, b)| physical_lines(b)).sum();
     let names: Vec<String> = inputs.iter().map(|(n, _)| n.clone()).collect();
     let opened = inputs
@@ -51,9 +54,14 @@ pub fn run(inputs: Vec<(String, Vec<u8>)>, zone: Zone, follow: bool) -> (Vec<Ite
             assert!(names.iter().any(|n| *n == path), "the error names its input: {path}");
             return (items, Summary::default());
         }
+        Err(PipelineError::Read { path, .. }) if gzips => {
+            let path = path.to_string_lossy();
+            assert!(names.iter().any(|n| *n == path), "the error names its input: {path}");
+            return (items, Summary::default());
+        }
         Err(e) => panic!("in-memory inputs cannot fail to read: {e:?}"),
     };
-    if !documents {
+    if !documents && !gzips {
         assert_eq!(summary.total().lines, lines, "every physical line is counted");
     }
     for s in &summary.sources {

@@ -21,8 +21,9 @@ pub enum PipelineError {
         /// The directory.
         path: PathBuf,
     },
-    /// Reading an input failed part-way (e.g. a corrupt `.gz`).
-    #[error("cannot read {} after line {line}: {}", path.display(), input::os_message(error))]
+    /// Reading an input failed part-way (e.g. a corrupt or truncated `.gz`; exit 2: what
+    /// the rest held is unknown, and a verdict on a part could pass what the whole fails).
+    #[error("cannot read {}{}: {}", path.display(), after_line(*line), input::os_message(error))]
     Read {
         /// The path (`-` for stdin).
         path: PathBuf,
@@ -60,6 +61,15 @@ pub enum PipelineError {
     /// A reader thread ended abnormally.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// ` after line N`, or nothing before the first line.
+fn after_line(line: u64) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(" after line {line}")
+    }
 }
 
 impl PipelineError {
