@@ -6,7 +6,7 @@ use crate::check::cause;
 use crate::check::evidence;
 use crate::events::{component, Event};
 use chrono::{DateTime, Duration, Utc};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 
 impl Model {
     /// End every open term of `inc` at `ts`.
@@ -226,6 +226,23 @@ impl Model {
         self.tracks.push(tracks);
         self.failover_new_inc
             .push(Some(self.terms[new].term.incarnation));
+        self.forget_recent_of_closed();
+    }
+
+    /// Drop the recent events of every ended process that does not hold the leader's term:
+    /// they served the cause of its last failover, and an ended process neither leads again
+    /// nor fails another job, so a long log's memory follows its live JobManagers, not
+    /// each of its hundreds of incarnations.
+    fn forget_recent_of_closed(&mut self) {
+        let leading = self
+            .leader
+            .and_then(|(t, _)| self.terms.get(t))
+            .map(|t| t.term.incarnation);
+        for (k, i) in self.incs.iter_mut().enumerate() {
+            if !i.open && Some(k) != leading && !i.recent.is_empty() {
+                i.recent = VecDeque::new();
+            }
+        }
     }
 
     pub(super) fn recovery_for(&self, job: &str) -> JobRecovery {
