@@ -1,7 +1,7 @@
 //! Properties every verdict must keep, over the Flink HA simulator's histories
 //! (`tests/sim`): a correct history never FAILs, nor does any prefix of it (cut at any
 //! instant), nor `--follow` while it reads one kubectl stream of it; file order, names,
-//! gzip and CRLF keep its verdicts; each injected violation is found, and only it.
+//! gzip, CRLF, directories and the other benign changes keep its verdicts; each injected violation is found, and only it.
 //!
 //! Histories run through the library (the whole pipeline on in-memory logs, then the
 //! checker). `FLINKHA_PROPTEST_CASES` sets how many histories (default 500),
@@ -207,7 +207,8 @@ fn noisy(line: &str, i: usize) -> String {
     )
 }
 
-/// Property 2: file order, file names, gzip, CRLF line ends, rotation, every layout the simulator
+/// Property 2: file order, file names, gzip, CRLF line ends, rotation, directory input (the
+/// rotated and the gzip files in a tree), every layout the simulator
 /// renders (log4j, collapsed whitespace, JSON, one interleaved kubectl stream), ANSI
 /// colours, noise and stack traces, and constant time shifts across a year end and both
 /// DST switches in local time keep the multiset of verdicts.
@@ -260,7 +261,7 @@ fn benign_changes_keep_the_verdicts(run: &Run, style: Style) -> Result<(), Strin
                 .collect(),
         ),
     ];
-    for (what, logs) in changed {
+    for (what, logs) in &changed {
         let got = verdicts(&history::events_of(
             logs.iter().map(|(n, b)| (n.as_str(), b.clone())),
             zone,
@@ -268,6 +269,26 @@ fn benign_changes_keep_the_verdicts(run: &Run, style: Style) -> Result<(), Strin
         ));
         if got != want {
             return Err(format!("{what} changed the verdicts: {want:?} -> {got:?}"));
+        }
+    }
+    // A directory argument: the files in a directory of their own each, and the rotated
+    // parts side by side, found by the directory walk (sorted by name: `x.log` before
+    // `x.log.1`), as a collected log bundle holds them.
+    for (what, logs) in changed
+        .iter()
+        .filter(|(w, _)| *w == "rotation split" || *w == "gzip")
+    {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        for (i, (n, b)) in logs.iter().enumerate() {
+            let sub = dir.path().join(format!("jm-{}", i / 2));
+            std::fs::create_dir_all(&sub).map_err(|e| e.to_string())?;
+            std::fs::write(sub.join(n), b).map_err(|e| e.to_string())?;
+        }
+        let got = verdicts(&history::events_of_dir(dir.path(), zone));
+        if got != want {
+            return Err(format!(
+                "a directory of the {what} files changed the verdicts: {want:?} -> {got:?}"
+            ));
         }
     }
     // The same history written otherwise.

@@ -8,6 +8,7 @@ use flinkha::events::Event;
 use flinkha::grammar::Grammar;
 use flinkha::input::Input;
 use flinkha::pipeline::{run_inputs, Chunking, Inputs, Item, Options};
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 /// The built-in grammars, compiled on first use.
@@ -24,6 +25,20 @@ pub fn events_of<'a>(
     zone: Zone,
     follow: bool,
 ) -> Vec<Event> {
+    let opened = logs
+        .into_iter()
+        .map(|(n, b)| Input::from_bytes(n, b))
+        .collect();
+    events_of_inputs(opened, zone, follow)
+}
+
+/// Every event of the log files under `dir`, found as a directory argument finds them.
+pub fn events_of_dir(dir: &Path, zone: Zone) -> Vec<Event> {
+    let opened = flinkha::input::resolve(&[dir.to_path_buf()]).unwrap();
+    events_of_inputs(opened, zone, false)
+}
+
+fn events_of_inputs(opened: Vec<Input>, zone: Zone, follow: bool) -> Vec<Event> {
     let opts = Options {
         zone,
         grammar: grammar(),
@@ -33,10 +48,6 @@ pub fn events_of<'a>(
         chunking: Chunking::OFF,
         input_format: Default::default(),
     };
-    let opened = logs
-        .into_iter()
-        .map(|(n, b)| Input::from_bytes(n, b))
-        .collect();
     let inputs = Inputs { opened, more: None };
     let mut out = Vec::new();
     run_inputs(inputs, &opts, &mut |i| {
