@@ -41,7 +41,7 @@ impl Invariant for NoResurrection {
         let Some(job) = model.revived_job(ev) else {
             return;
         };
-        let job = job.as_str();
+        let job = &*job;
         let Some(j) = model.job(job) else { return };
         if self.failed.contains(job) {
             return;

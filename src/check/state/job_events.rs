@@ -5,6 +5,7 @@ use super::*;
 use crate::check::cause;
 use crate::check::{evidence, Proof};
 use crate::events::{Event, Kind};
+use std::borrow::Cow;
 
 impl Model {
     /// Application mode: whether `ev` of incarnation `inc` shows its `main()` past the point
@@ -63,7 +64,7 @@ impl Model {
             _ => {}
         }
         if let Some(job) = self.revived_job(ev) {
-            if let Some(j) = self.jobs.get_mut(&job) {
+            if let Some(j) = self.jobs.get_mut(&*job) {
                 if j.resubmitted.is_some() {
                     j.new_life();
                 }
@@ -75,13 +76,13 @@ impl Model {
     /// restoring it, a checkpoint triggered, its recovery, its status becoming CREATED /
     /// RUNNING.
     /// A JobMaster restores (or finds nothing to restore) before it logs its start.
-    pub fn revived_job(&self, ev: &Event) -> Option<String> {
+    pub fn revived_job<'e>(&self, ev: &'e Event) -> Option<Cow<'e, str>> {
         match ev.kind {
             Kind::JobRecoveryStarted
             | Kind::JobGraphRecovered
             | Kind::JobMasterStarted
             | Kind::CheckpointRestored
-            | Kind::CheckpointTriggered => ev.job().map(str::to_string),
+            | Kind::CheckpointTriggered => ev.job().map(Cow::Borrowed),
             // A checkpoint triggered earlier may complete just after the job was cancelled
             // (Flink finalizes in-flight checkpoints): only one never triggered is news.
             Kind::CheckpointCompleted => {
@@ -89,15 +90,15 @@ impl Model {
                 let triggered = self.jobs.get(job).and_then(|j| j.max_triggered.as_ref());
                 match (triggered, ev.fields.checkpoint) {
                     (Some((max, _)), Some(id)) if id <= *max => None,
-                    _ => Some(job.to_string()),
+                    _ => Some(Cow::Borrowed(job)),
                 }
             }
             Kind::JobState
                 if matches!(ev.fields.to.as_deref(), Some("RUNNING") | Some("CREATED")) =>
             {
-                ev.job().map(str::to_string)
+                ev.job().map(Cow::Borrowed)
             }
-            Kind::NoCheckpointToRestore => self.job_of(ev),
+            Kind::NoCheckpointToRestore => self.job_of(ev).map(Cow::Owned),
             _ => None,
         }
     }
