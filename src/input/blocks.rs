@@ -48,11 +48,25 @@ impl<R: BufRead> Blocks<R> {
     /// The next block, or `None` at the end of the stream. After an error the bytes read
     /// so far are lost; the error is what the caller reports.
     pub fn next_block(&mut self) -> io::Result<Option<Vec<u8>>> {
-        let mut block = std::mem::take(&mut self.carry);
+        self.next_block_in(Vec::new())
+    }
+
+    /// [`Blocks::next_block`] into `spare`, a block handed back once parsed (its bytes are
+    /// dropped, its allocation reused): a long stream then needs as many block buffers as
+    /// are in flight, instead of a fresh one of `size` bytes per block, which the allocator
+    /// frees on another thread and the process keeps resident for a while.
+    pub fn next_block_in(&mut self, mut spare: Vec<u8>) -> io::Result<Option<Vec<u8>>> {
+        spare.clear();
+        spare.extend_from_slice(&self.carry);
+        self.carry.clear();
+        let mut block = spare;
         loop {
             // The bytes after the block's last `\n` are the unfinished line.
             if block.len() >= self.size && block.len() > self.line.len {
-                self.carry = block.split_off(block.len() - self.line.len);
+                let cut = block.len() - self.line.len;
+                self.carry
+                    .extend_from_slice(block.get(cut..).unwrap_or(&[]));
+                block.truncate(cut);
                 return Ok(Some(block));
             }
             if self.eof {
@@ -200,12 +214,25 @@ mod tests {
         }
         data.extend(b"last without newline");
         let want = lines(&data[..]);
-        for size in [1, 1000, 70_000, 1 << 20] {
-            for bufsize in [13, 4096, 300_000] {
+        // Fresh blocks, and each block handed back with its bytes still in it (as the
+        // stream parser recycles them).
+        for (size, bufsize, recycle) in [1, 1000, 70_000, 1 << 20]
+            .into_iter()
+            .flat_map(|s| [13, 4096, 300_000].map(|r| (s, r)))
+            .flat_map(|(s, r)| [(s, r, false), (s, r, true)])
+        {
+            {
                 let mut b = Blocks::new(BufReader::with_capacity(bufsize, &data[..]), size);
                 let mut got = Vec::new();
                 let mut total = 0;
-                while let Some(block) = b.next_block().unwrap() {
+                let mut spare = Vec::new();
+                while let Some(block) = if recycle {
+                    b.next_block_in(std::mem::take(&mut spare))
+                } else {
+                    b.next_block()
+                }
+                .unwrap()
+                {
                     assert!(
                         block.len() <= size + 2 * KEEP + bufsize,
                         "block of {}",
@@ -213,8 +240,12 @@ mod tests {
                     );
                     total += block.len();
                     got.extend(lines(&block[..]));
+                    spare = block;
                 }
-                assert_eq!(got, want, "size {size}, read size {bufsize}");
+                assert_eq!(
+                    got, want,
+                    "size {size}, read size {bufsize}, recycled {recycle}"
+                );
                 assert!(total < data.len());
             }
         }

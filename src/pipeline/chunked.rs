@@ -130,12 +130,18 @@ pub(super) fn run_stream_chunked(
 ) -> Result<Vec<SourceSummary>, LaneError> {
     let size = usize::try_from(opts.chunking.chunk_size).unwrap_or(usize::MAX);
     let mut blocks = Blocks::new(reader, size);
+    // Parsed blocks come back here to be filled again.
+    let (give_back, spares) = std::sync::mpsc::channel::<Vec<u8>>();
     let produce = move || -> io::Result<Option<Job>> {
-        let Some(block) = blocks.next_block()? else {
+        let spare = spares.try_recv().unwrap_or_default();
+        let Some(block) = blocks.next_block_in(spare)? else {
             return Ok(None);
         };
+        let give_back = give_back.clone();
         Ok(Some(Box::new(move |opts, name, cancel| {
-            parse_chunk(LineReader::new(&block[..]), opts, name, cancel)
+            let out = parse_chunk(LineReader::new(&block[..]), opts, name, cancel);
+            let _ = give_back.send(block);
+            out
         })))
     };
     drive(name, opts, abort, read_err, emit, produce)
