@@ -33,6 +33,7 @@ pub fn events_of<'a>(
 }
 
 /// Every event of the log files under `dir`, found as a directory argument finds them.
+#[allow(dead_code)] // the property tests over the samples read no directories
 pub fn events_of_dir(dir: &Path, zone: Zone) -> Vec<Event> {
     let opened = flinkha::input::resolve(&[dir.to_path_buf()]).unwrap();
     events_of_inputs(opened, zone, false)
