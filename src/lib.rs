@@ -20,6 +20,9 @@
 //!
 //! Parsing knows nothing of rendering, and invariants consume events, never raw text.
 
+// Production code returns errors; a panic on a log line is a bug. Tests may unwrap.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 pub mod advice;
 pub mod check;
 pub mod envelope;

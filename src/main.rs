@@ -1,6 +1,9 @@
 //! The `flinkha` command line: parses arguments and maps errors to exit codes
 //! (0 all good, 1 an invariant FAILed, 2 usage or input error).
 
+// Production code returns errors; a panic on a log line is a bug. Tests may unwrap.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 mod cli;
 
 use std::process::ExitCode;
