@@ -118,11 +118,28 @@ impl HoleType {
     }
 }
 
-/// Whether `text` contains `word` (lower-case ASCII) in any case, without a lower-cased copy.
+/// Whether `text` contains `word` (lower-case ASCII, not empty) in any case, without a
+/// lower-cased copy: only where its first letter occurs (found with `memchr2`) is the rest
+/// compared, since a checkpoint's type text (`CheckpointType{name='Checkpoint',
+/// sharingFilesStrategy=FORWARD_BACKWARD}`) is read on every triggered checkpoint.
 fn contains_ignore_case(text: &str, word: &[u8]) -> bool {
-    text.as_bytes()
-        .windows(word.len())
-        .any(|w| w.eq_ignore_ascii_case(word))
+    let (Some(&first), b) = (word.first(), text.as_bytes()) else {
+        return true;
+    };
+    let mut from = 0;
+    while let Some(p) = b
+        .get(from..)
+        .and_then(|r| memchr::memchr2(first, first.to_ascii_uppercase(), r))
+    {
+        let at = from + p;
+        if b.get(at..at + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+        {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 /// The name of a field type, for error messages.
@@ -253,5 +270,30 @@ mod tests {
             assert_eq!(HoleType::parse(n), Some(*t));
         }
         assert_eq!(HoleType::parse("float"), None);
+    }
+
+    #[test]
+    fn savepoint_is_found_in_any_case_wherever_it_is() {
+        let reference = |t: &str| {
+            t.as_bytes()
+                .windows(9)
+                .any(|w| w.eq_ignore_ascii_case(b"savepoint"))
+        };
+        let texts = [
+            "CheckpointType{name='Checkpoint', sharingFilesStrategy=FORWARD_BACKWARD}",
+            "SavepointType{name='Savepoint', postCheckpointAction=NONE, formatType=CANONICAL}",
+            "SAVEPOINT",
+            "sync savepoint",
+            "ssavepoin",
+            "savepoin",
+            "sssavepointt",
+            "",
+            "s",
+            "Sävepoint savepoinT",
+            "checkpoint",
+        ];
+        for t in texts {
+            assert_eq!(contains_ignore_case(t, b"savepoint"), reference(t), "{t:?}");
+        }
     }
 }
