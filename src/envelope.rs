@@ -301,19 +301,32 @@ fn find_ws(b: &[u8], i: usize) -> usize {
 /// 9 digits) at the start of `b`; returns it and the number of bytes consumed.
 pub(crate) fn parse_naive_ts(b: &[u8]) -> Option<(NaiveDateTime, usize)> {
     let h: &[u8; 19] = b.get(..19)?.try_into().ok()?;
-    // Every digit position at once: a byte that is not a digit wraps to 10 or more.
+    // A byte that is not a digit wraps to 10 or more.
     let d = |k: usize| u32::from(h[k].wrapping_sub(b'0'));
-    let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
-    if digits.iter().fold(0, |bad, &k| bad | u32::from(d(k) > 9)) != 0
-        || h[4] != b'-'
-        || h[7] != b'-'
-        || !matches!(h[10], b' ' | b'T')
-        || h[13] != b':'
-        || h[16] != b':'
-    {
+    if h[16] != b':' || d(17) > 9 || d(18) > 9 {
         return None;
     }
-    let (hour, min, sec) = (d(11) * 10 + d(12), d(14) * 10 + d(15), d(17) * 10 + d(18));
+    let sec = d(17) * 10 + d(18);
+    let (date, hour, min) = cached_minute(h, || {
+        let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15];
+        if digits.iter().fold(0, |bad, &k| bad | u32::from(d(k) > 9)) != 0
+            || h[4] != b'-'
+            || h[7] != b'-'
+            || !matches!(h[10], b' ' | b'T')
+            || h[13] != b':'
+        {
+            return None;
+        }
+        let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+        let date = NaiveDate::from_ymd_opt(
+            i32::try_from(year).ok()?,
+            d(5) * 10 + d(6),
+            d(8) * 10 + d(9),
+        )?;
+        let (hour, min) = (d(11) * 10 + d(12), d(14) * 10 + d(15));
+        NaiveTime::from_hms_opt(hour, min, 0)?;
+        Some((date, hour, min))
+    })?;
     let mut i = 19;
     let mut nanos = 0u32;
     if matches!(b.get(i), Some(b',' | b'.')) && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
@@ -328,10 +341,6 @@ pub(crate) fn parse_naive_ts(b: &[u8]) -> Option<(NaiveDateTime, usize)> {
         }
         nanos *= POW10[9 - digits];
     }
-    let date = cached_date(h, || {
-        let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
-        (year, d(5) * 10 + d(6), d(8) * 10 + d(9))
-    })?;
     let time = NaiveTime::from_hms_nano_opt(hour, min, sec, nanos)?;
     Some((NaiveDateTime::new(date, time), i))
 }
@@ -350,24 +359,29 @@ const POW10: [u32; 10] = [
     1_000_000_000,
 ];
 
-/// The date of `b[..10]` (year, month and day from `ymd` when it is not the last one):
-/// consecutive lines nearly always share it, so the last one is remembered per thread.
-fn cached_date(b: &[u8], ymd: impl FnOnce() -> (u32, u32, u32)) -> Option<NaiveDate> {
+/// The date, hour and minute of `b[..16]` (`yyyy-MM-dd HH:mm`, from `read` when it is not
+/// the last one read, which checks it): consecutive records nearly always share their
+/// minute, so the last one is remembered per thread and only the seconds and fraction are
+/// read per record.
+fn cached_minute(
+    b: &[u8],
+    read: impl FnOnce() -> Option<(NaiveDate, u32, u32)>,
+) -> Option<(NaiveDate, u32, u32)> {
     use std::cell::Cell;
+    type Minute = ([u8; 16], (NaiveDate, u32, u32));
     thread_local! {
-        static LAST: Cell<Option<([u8; 10], NaiveDate)>> = const { Cell::new(None) };
+        static LAST: Cell<Option<Minute>> = const { Cell::new(None) };
     }
-    let key: [u8; 10] = b.get(..10)?.try_into().ok()?;
+    let key: [u8; 16] = b.get(..16)?.try_into().ok()?;
     LAST.with(|last| {
-        if let Some((k, d)) = last.get() {
+        if let Some((k, m)) = last.get() {
             if k == key {
-                return Some(d);
+                return Some(m);
             }
         }
-        let (year, month, day) = ymd();
-        let d = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
-        last.set(Some((key, d)));
-        Some(d)
+        let m = read()?;
+        last.set(Some((key, m)));
+        Some(m)
     })
 }
 
@@ -824,6 +838,11 @@ mod tests {
             "2026-11-2512:36:55,137",
             "0000-01-01 00:00:00,0",
             "2026-11-25 12:36:55,",
+            // The minute of the first one, remembered, with a bad second or separator.
+            "2026-11-25 12:36:5x,137",
+            "2026-11-25 12:36;55,137",
+            "2026-11-25 12:36:61,137",
+            "2026-11-25 12:37:00,000",
         ];
         let gaps = ["", " ", "  ", "\t", " \t ", "                    "];
         let levels = [
