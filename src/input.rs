@@ -29,6 +29,8 @@ pub use wrapped::{Layout, Stream, Wrapped};
 pub mod child;
 
 pub use blocks::Blocks;
+mod text_lines;
+pub use text_lines::{LineSource, TextLines};
 
 use chrono::{DateTime, Utc};
 use std::fs::File;
@@ -514,6 +516,9 @@ pub struct RawLine<'a> {
     /// them once, so that the envelope need not search each line again. `false` when the
     /// line has one, or when the reader did not look.
     pub plain: bool,
+    /// The line as text, when the reader knows its bytes are UTF-8 ([`TextLines`] validates
+    /// its whole block at once): then it need not be checked again. `None`: not known.
+    pub text: Option<&'a str>,
 }
 
 /// Reads physical lines with a length cap. A last line without final newline is still a
@@ -599,6 +604,7 @@ impl<R: BufRead> LineReader<R> {
                 bytes: strip_cr(bytes),
                 truncated: false,
                 plain: esc >= end,
+                text: None,
             }));
         }
         if self.pending > 0 {
@@ -653,6 +659,7 @@ impl<R: BufRead> LineReader<R> {
             bytes,
             truncated,
             plain: memchr::memchr(ESC, bytes).is_none(),
+            text: None,
         }))
     }
 }

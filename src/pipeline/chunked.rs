@@ -5,7 +5,8 @@
 use super::lane::{Keyed, LaneError};
 use super::sources::{LaneState, Sources, Src};
 use super::{Options, PipelineError, SourceSummary};
-use crate::input::{self, Blocks, LineReader};
+use crate::input::{self, Blocks, LineReader, LineSource, TextLines};
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{self, BufRead};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -111,8 +112,10 @@ pub(super) fn run_chunked(
         next = end;
         let (file, bytes) = (file.clone(), bytes.clone());
         Ok(Some(Box::new(move |opts, name, cancel| {
-            let lines = LineReader::new(file.section(start, end, bytes));
-            parse_chunk(lines, opts, name, cancel)
+            let len = end.map_or(0, |e| e.saturating_sub(start));
+            let len = usize::try_from(len).unwrap_or(0);
+            let section = || file.section(start, end, bytes.clone());
+            parse_file_chunk(section, len, opts, name, cancel)
         })))
     };
     drive(name, opts, abort, read_err, emit, produce)
@@ -139,7 +142,7 @@ pub(super) fn run_stream_chunked(
         };
         let give_back = give_back.clone();
         Ok(Some(Box::new(move |opts, name, cancel| {
-            let out = parse_chunk(LineReader::new(&block[..]), opts, name, cancel);
+            let out = parse_block(&block, opts, name, cancel);
             let _ = give_back.send(block);
             out
         })))
@@ -216,9 +219,73 @@ fn drive(
     state.finish(emit)
 }
 
+/// Parse one chunk of a file (of `len` bytes, 0: unknown), read whole into this thread's
+/// buffer first (kept for its next chunk) and parsed by [`parse_block`]. When reading fails,
+/// the chunk is read again line by line, so that the error names the last whole line before
+/// it.
+fn parse_file_chunk<R: BufRead>(
+    section: impl Fn() -> R,
+    len: usize,
+    opts: &Options,
+    name: Arc<str>,
+    cancel: &AtomicBool,
+) -> Result<ChunkOut, ChunkFail> {
+    thread_local! {
+        static BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    BUF.with(|buf| {
+        // Never held across another chunk's parsing on this thread, but a fresh buffer is
+        // the answer if it ever were.
+        let mut own = Vec::new();
+        let mut held = buf.try_borrow_mut().ok();
+        let buf = held.as_deref_mut().unwrap_or(&mut own);
+        match read_whole(section(), len, buf) {
+            Ok(n) => parse_block(buf.get(..n).unwrap_or(&[]), opts, name, cancel),
+            Err(_) => parse_chunk(LineReader::new(section()), opts, name, cancel),
+        }
+    })
+}
+
+/// Read `r` to its end into `buf`, from its start; returns the bytes read. `len` is the
+/// length expected (one byte more is room to see the end). The buffer keeps its length
+/// between calls: memory zeroed once is not zeroed again for every chunk (`read_to_end`
+/// would zero its spare capacity each time, which cost more than the UTF-8 check saves).
+fn read_whole(mut r: impl BufRead, len: usize, buf: &mut Vec<u8>) -> io::Result<usize> {
+    if buf.len() <= len {
+        buf.resize(len + 1, 0);
+    }
+    let mut n = 0;
+    loop {
+        if n == buf.len() {
+            let more = buf.len().max(1 << 16);
+            buf.resize(buf.len() + more, 0);
+        }
+        match r.read(buf.get_mut(n..).unwrap_or(&mut [])) {
+            Ok(0) => return Ok(n),
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Parse one chunk in memory: validated as UTF-8 once, its lines then carry their text
+/// ([`TextLines`]); a chunk that is not valid UTF-8 as a whole is read line by line.
+pub(super) fn parse_block(
+    block: &[u8],
+    opts: &Options,
+    name: Arc<str>,
+    cancel: &AtomicBool,
+) -> Result<ChunkOut, ChunkFail> {
+    match simdutf8::basic::from_utf8(block) {
+        Ok(text) => parse_chunk(TextLines::new(text), opts, name, cancel),
+        Err(_) => parse_chunk(LineReader::new(block), opts, name, cancel),
+    }
+}
+
 /// Parse the lines of one chunk on their own, as if they were a whole input.
-pub(super) fn parse_chunk<R: BufRead>(
-    mut lines: LineReader<R>,
+pub(super) fn parse_chunk(
+    mut lines: impl LineSource,
     opts: &Options,
     name: Arc<str>,
     cancel: &AtomicBool,

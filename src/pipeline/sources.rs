@@ -299,9 +299,12 @@ impl<'o> Sources<'o> {
 
     /// Count one physical line for its source and classify it when it starts a record.
     pub(super) fn line(&mut self, raw: RawLine<'_>) -> Parsed {
-        let text: Cow<'_, str> = match simdutf8::basic::from_utf8(raw.bytes) {
-            Ok(s) => Cow::Borrowed(s),
-            Err(_) => String::from_utf8_lossy(raw.bytes),
+        let text: Cow<'_, str> = match raw.text {
+            Some(t) => Cow::Borrowed(t),
+            None => match simdutf8::basic::from_utf8(raw.bytes) {
+                Ok(s) => Cow::Borrowed(s),
+                Err(_) => String::from_utf8_lossy(raw.bytes),
+            },
         };
         if let Some(w) = self.decoder.decode(&text) {
             return self.wrapped(w, raw.number, raw.truncated, false);

@@ -53,6 +53,7 @@ fn feed(lines: &[&str], o: &Options) -> (Vec<Item>, Vec<SourceSummary>) {
             bytes: l.as_bytes(),
             truncated: false,
             plain: false,
+            text: None,
         };
         assert!(st.line(raw, &mut emit).is_ok());
     }

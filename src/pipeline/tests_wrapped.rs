@@ -45,6 +45,7 @@ fn feed(lines: &[String], o: &Options) -> (Vec<Item>, Vec<SourceSummary>) {
             bytes: l.as_bytes(),
             truncated: false,
             plain: false,
+            text: None,
         };
         assert!(st.line(raw, &mut emit).is_ok());
     }
@@ -189,6 +190,7 @@ fn with_follow_store_lines_are_read_at_once() {
         bytes: line.as_bytes(),
         truncated: false,
         plain: false,
+        text: None,
     };
     st.line(raw, &mut |k: Keyed| {
         got.push(*k.item);
