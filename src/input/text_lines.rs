@@ -113,8 +113,11 @@ impl LineSource for TextLines<'_> {
 mod tests {
     use super::*;
 
+    /// A line's number, bytes, and its `truncated` and `plain` flags.
+    type Seen = (u64, Vec<u8>, bool, bool);
+
     /// Every line of `data` as both readers give it (`text` aside, which only one sets).
-    fn both(data: &[u8], cap: usize) -> (Vec<RawLine<'_>>, Vec<(u64, Vec<u8>, bool, bool)>) {
+    fn both(data: &[u8], cap: usize) -> (Vec<RawLine<'_>>, Vec<Seen>) {
         let text = std::str::from_utf8(data).unwrap();
         let mut t = TextLines::with_cap(text, cap);
         let mut fast = Vec::new();
