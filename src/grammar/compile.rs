@@ -134,6 +134,8 @@ pub(crate) struct Template {
     prefix: String,
     /// For a template that starts with a hole: its longest literal, searched first.
     longest: Option<Needle>,
+    /// Whether the matcher's first hole searches for the longest literal.
+    lead_is_longest: bool,
     /// Named holes in capture group order.
     captures: Vec<Capture>,
     /// `set` constants; `None` when there are none (most templates).
@@ -171,17 +173,30 @@ impl Template {
     }
 
     /// Necessary conditions, cheap to test: the literal prefix, the longest literal.
-    fn may_match(&self, msg: &str) -> bool {
-        has_at(msg.as_bytes(), 0, self.prefix.as_bytes())
-            && match &self.longest {
-                Some(f) => f.find_from(msg.as_bytes(), 0).is_some(),
-                None => true,
+    /// `None`: the message cannot match; else where the longest literal first occurs, when
+    /// the template has one and the matcher's first hole searches for the same literal (the
+    /// matcher then starts there instead of searching again).
+    fn may_match(&self, msg: &str) -> Option<Option<usize>> {
+        if !has_at(msg.as_bytes(), 0, self.prefix.as_bytes()) {
+            return None;
+        }
+        match &self.longest {
+            Some(f) => {
+                let at = f.find_from(msg.as_bytes(), 0)?;
+                Some(self.lead_is_longest.then_some(at))
             }
+            None => Some(None),
+        }
     }
 
     /// The hand matcher's verdict, `None` when it has none (gave up, or no matcher).
-    fn fast(&self, msg: &str, spans: &mut [Span; MAX_HOLES]) -> Option<bool> {
-        match self.matcher.as_ref()?.run(msg, spans) {
+    fn fast(
+        &self,
+        msg: &str,
+        spans: &mut [Span; MAX_HOLES],
+        lead_at: Option<usize>,
+    ) -> Option<bool> {
+        match self.matcher.as_ref()?.run_known(msg, spans, lead_at) {
             Found::Match => Some(true),
             Found::NoMatch => Some(false),
             Found::GaveUp => None,
@@ -191,12 +206,12 @@ impl Template {
     /// Whether the message matches, without building fields. `msg` must already be
     /// trimmed.
     pub(crate) fn is_match(&self, msg: &str, engine: Engine) -> bool {
-        if !self.may_match(msg) {
+        let Some(lead_at) = self.may_match(msg) else {
             return false;
-        }
+        };
         if engine == Engine::Fast {
             let mut spans = [(0, 0); MAX_HOLES];
-            if let Some(m) = self.fast(msg, &mut spans) {
+            if let Some(m) = self.fast(msg, &mut spans, lead_at) {
                 return m;
             }
         }
@@ -206,12 +221,10 @@ impl Template {
     /// The fields of a matching message (`set` constants included); `None` if it does not
     /// match or a value cannot be represented. `msg` must already be trimmed.
     pub(crate) fn fields(&self, msg: &str, engine: Engine) -> Option<Box<Fields>> {
-        if !self.may_match(msg) {
-            return None;
-        }
+        let lead_at = self.may_match(msg)?;
         if engine == Engine::Fast {
             let mut spans = [(0, 0); MAX_HOLES];
-            match self.fast(msg, &mut spans) {
+            match self.fast(msg, &mut spans, lead_at) {
                 Some(true) => {
                     return self.build(|c| {
                         let (a, b) = *spans.get(c.hole)?;
@@ -234,11 +247,11 @@ impl Template {
     /// matcher, or it gave up). For the tests that hold it to the regex.
     #[cfg(test)]
     pub(crate) fn fields_hand(&self, msg: &str) -> Option<Option<Box<Fields>>> {
-        if !self.may_match(msg) {
+        let Some(lead_at) = self.may_match(msg) else {
             return Some(None);
-        }
+        };
         let mut spans = [(0, 0); MAX_HOLES];
-        Some(match self.fast(msg, &mut spans)? {
+        Some(match self.fast(msg, &mut spans, lead_at)? {
             true => self.build(|c| {
                 let (a, b) = *spans.get(c.hole)?;
                 msg.get(a..b)
@@ -747,6 +760,10 @@ fn finish(d: Draft, errors: &mut Vec<GrammarError>) -> Option<Template> {
         .max_by_key(|l| l.len())
         .filter(|l| prefix.is_empty() && l.len() >= 4)
         .and_then(|l| Needle::new(l.as_bytes()));
+    let lead_is_longest = match (&matcher, &longest) {
+        (Some(m), Some(l)) => m.lead_literal() == Some(l.text()),
+        _ => false,
+    };
     Some(Template {
         loc: d.loc,
         kind: d.kind,
@@ -760,6 +777,7 @@ fn finish(d: Draft, errors: &mut Vec<GrammarError>) -> Option<Template> {
         regex,
         prefix,
         longest,
+        lead_is_longest,
         captures,
         constants: (!set_names.is_empty()).then_some(constants),
         samples,
