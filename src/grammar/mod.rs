@@ -262,12 +262,17 @@ struct WordHasher(u64);
 
 impl Hasher for WordHasher {
     fn write(&mut self, bytes: &[u8]) {
-        let word = |b: &[u8]| {
-            let mut w = [0u8; 8];
-            for (d, s) in w.iter_mut().zip(b) {
-                *d = *s;
+        // Zero-padded to eight bytes; whole words (the common case) load directly instead of
+        // being copied byte by byte, which compiled to a call of `memcpy`.
+        let word = |b: &[u8]| match <[u8; 8]>::try_from(b) {
+            Ok(w) => u64::from_le_bytes(w),
+            Err(_) => {
+                let mut w = [0u8; 8];
+                for (d, s) in w.iter_mut().zip(b) {
+                    *d = *s;
+                }
+                u64::from_le_bytes(w)
             }
-            u64::from_le_bytes(w)
         };
         let n = bytes.len();
         let tail = bytes.get(n.saturating_sub(16)..).unwrap_or(bytes);
