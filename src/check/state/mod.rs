@@ -565,7 +565,8 @@ impl Model {
             if i.paused.take().is_some() {
                 self.paused_incs.retain(|&x| x != inc);
             }
-            if let Some(j) = ev.job() {
+            // Nearly every line names the job the last one named: no copy then.
+            if let Some(j) = ev.job().filter(|j| i.current_job.as_deref() != Some(*j)) {
                 i.current_job = Some(j.to_string());
             }
             if notable(ev) {
