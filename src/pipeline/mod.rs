@@ -160,10 +160,12 @@ impl Default for Chunking {
 pub const DEFAULT_CHUNK_THRESHOLD: u64 = 32 << 20;
 
 /// Default [`Chunking::chunk_size`]. A chunk's events are held until it is taken in
-/// (about 0.6 MiB of events per MiB of a checkpoint-heavy log), so memory grows with the
-/// chunk size, while speed does not: on two cores, with four chunks in flight, 1, 2, 4 and
-/// 8 MiB chunks parsed the 1 GiB benchmark log equally fast (1.6 s against 2.2 s
-/// sequentially), at 26, 29, 34 and 42 MiB peak RSS.
+/// (about 0.6 MiB of events per MiB of a checkpoint-heavy log), and each parsing thread
+/// keeps one file chunk's bytes (read whole, to check its UTF-8 once), so memory grows with
+/// the chunk size, while speed does not: on two cores, with four chunks in flight, 1, 2, 4
+/// and 8 MiB chunks parsed the 1 GiB benchmark log equally fast (1.6 s against 2.2 s
+/// sequentially), at 26, 29, 34 and 42 MiB peak RSS (measured before chunks were read
+/// whole).
 pub const DEFAULT_CHUNK_SIZE: u64 = 2 << 20;
 
 /// Input bytes in flight at most when [`Chunking::in_flight`] is automatic: keeps memory
