@@ -221,33 +221,31 @@ mod tests {
             .flat_map(|s| [13, 4096, 300_000].map(|r| (s, r)))
             .flat_map(|(s, r)| [(s, r, false), (s, r, true)])
         {
-            {
-                let mut b = Blocks::new(BufReader::with_capacity(bufsize, &data[..]), size);
-                let mut got = Vec::new();
-                let mut total = 0;
-                let mut spare = Vec::new();
-                while let Some(block) = if recycle {
-                    b.next_block_in(std::mem::take(&mut spare))
-                } else {
-                    b.next_block()
-                }
-                .unwrap()
-                {
-                    assert!(
-                        block.len() <= size + 2 * KEEP + bufsize,
-                        "block of {}",
-                        block.len()
-                    );
-                    total += block.len();
-                    got.extend(lines(&block[..]));
-                    spare = block;
-                }
-                assert_eq!(
-                    got, want,
-                    "size {size}, read size {bufsize}, recycled {recycle}"
-                );
-                assert!(total < data.len());
+            let mut b = Blocks::new(BufReader::with_capacity(bufsize, &data[..]), size);
+            let mut got = Vec::new();
+            let mut total = 0;
+            let mut spare = Vec::new();
+            while let Some(block) = if recycle {
+                b.next_block_in(std::mem::take(&mut spare))
+            } else {
+                b.next_block()
             }
+            .unwrap()
+            {
+                assert!(
+                    block.len() <= size + 2 * KEEP + bufsize,
+                    "block of {}",
+                    block.len()
+                );
+                total += block.len();
+                got.extend(lines(&block[..]));
+                spare = block;
+            }
+            assert_eq!(
+                got, want,
+                "size {size}, read size {bufsize}, recycled {recycle}"
+            );
+            assert!(total < data.len());
         }
         assert!(Blocks::new(&b""[..], 10).next_block().unwrap().is_none());
     }
