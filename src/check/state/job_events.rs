@@ -64,7 +64,7 @@ impl Model {
             _ => {}
         }
         if let Some(job) = self.revived_job(ev) {
-            if let Some(j) = self.jobs.get_mut(&*job) {
+            if let Some(j) = self.jobs.get_mut(&job) {
                 if j.resubmitted.is_some() {
                     j.new_life();
                 }

@@ -12,16 +12,19 @@ use super::{evidence, Proof};
 use crate::events::{component, role, Event, Kind, LOG_END_ROTATED};
 use chrono::{DateTime, Duration, Utc};
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
 mod job;
 mod job_events;
+mod jobs;
 mod labels;
 mod leadership;
 
 use job::RunAcc;
 pub use job::{Completed, JobState, RecoveryTrack};
+pub use jobs::Jobs;
 use labels::disambiguate_labels;
 pub use labels::{base_label, stream_key};
 
@@ -147,6 +150,12 @@ pub struct Model {
     /// Incarnations in order of appearance.
     pub incs: Vec<IncState>,
     current: HashMap<Arc<str>, usize>,
+    /// The source [`Model::inc_of`] answered for last, with its answer (forgotten when
+    /// `current` changes): an event asks about its source several times, consecutive
+    /// events mostly come from one source, and a source's events share its name's `Arc`,
+    /// so one pointer comparison replaces the rotation suffix's parsing and the path's
+    /// hashing. The `Arc` kept here keeps its address from being reused for another name.
+    inc_memo: RefCell<Option<(Arc<str>, Option<usize>)>>,
     /// Terms in order of first grant.
     pub terms: Vec<TermState>,
     /// Indices into `terms` of the open ones (non-empty `open`), ascending: a closed term
@@ -158,7 +167,7 @@ pub struct Model {
     pub leader: Option<(usize, DateTime<Utc>)>,
     dispatcher_grants_seen: bool,
     /// Jobs.
-    pub jobs: HashMap<String, JobState>,
+    pub jobs: Jobs,
     /// Job ids in order of first appearance.
     pub job_order: Vec<String>,
     /// Failovers.
@@ -196,11 +205,12 @@ impl Model {
             skew,
             incs: Vec::new(),
             current: HashMap::default(),
+            inc_memo: RefCell::new(None),
             terms: Vec::new(),
             open_terms: Vec::new(),
             leader: None,
             dispatcher_grants_seen: false,
-            jobs: HashMap::default(),
+            jobs: Jobs::default(),
             job_order: Vec::new(),
             failovers: Vec::new(),
             tracks: Vec::new(),
@@ -223,8 +233,17 @@ impl Model {
     }
 
     /// The current incarnation of a source, if any.
-    pub fn inc_of(&self, source: &str) -> Option<usize> {
-        self.current.get(stream_key(source)).copied()
+    pub fn inc_of(&self, source: &Arc<str>) -> Option<usize> {
+        let Ok(mut memo) = self.inc_memo.try_borrow_mut() else {
+            return self.current.get(stream_key(source)).copied();
+        };
+        if let Some((s, inc)) = memo.as_ref().filter(|(s, _)| Arc::ptr_eq(s, source)) {
+            debug_assert_eq!(s, source);
+            return *inc;
+        }
+        let inc = self.current.get(stream_key(source)).copied();
+        *memo = Some((source.clone(), inc));
+        inc
     }
 
     /// The job an event is about: its own `job` field; for a restore line without one
@@ -370,18 +389,11 @@ impl Model {
     }
 
     fn job_mut(&mut self, id: &str) -> &mut JobState {
-        if !self.jobs.contains_key(id) {
+        let (j, new) = self.jobs.get_or_add(id);
+        if new {
             self.job_order.push(id.to_string());
-            self.jobs.insert(
-                id.to_string(),
-                JobState {
-                    id: id.to_string(),
-                    ..JobState::default()
-                },
-            );
         }
-        // The entry exists: inserted just above when missing.
-        self.jobs.get_mut(id).expect("job inserted above")
+        j
     }
 
     fn new_inc(&mut self, ev: &Event) -> usize {
@@ -415,6 +427,7 @@ impl Model {
             recent: VecDeque::new(),
         });
         self.current.insert(Arc::from(stream_key(&ev.source)), id);
+        self.inc_memo.get_mut().take();
         id
     }
 
@@ -826,29 +839,26 @@ impl Model {
     /// Build the final analysis.
     pub fn into_analysis(self, verdict: Outcome, invariants: Vec<Verdict>) -> Analysis {
         let mut jobs = Vec::new();
-        let mut by_id = self.jobs;
-        for id in &self.job_order {
-            if let Some(j) = by_id.remove(id) {
-                jobs.push(JobReport {
-                    job: j.id,
-                    name: j.name,
-                    states: j.states,
-                    checkpoint_runs: j.runs,
-                    completed: j.completed,
-                    failed: j.failed,
-                    restores: j.restores,
-                    terminal: j.terminal.map(|(s, t, _)| (s, t)),
-                    cleanup_ts: j.cleanup.map(|(t, _)| t),
-                    cleanup_finished_ts: j.cleanup_progress.done_ts,
-                    cleanup_failed: j
-                        .cleanup_progress
-                        .failed_labels()
-                        .into_iter()
-                        .map(str::to_string)
-                        .collect(),
-                    milestones: j.milestones,
-                });
-            }
+        for j in self.jobs.into_vec() {
+            jobs.push(JobReport {
+                job: j.id,
+                name: j.name,
+                states: j.states,
+                checkpoint_runs: j.runs,
+                completed: j.completed,
+                failed: j.failed,
+                restores: j.restores,
+                terminal: j.terminal.map(|(s, t, _)| (s, t)),
+                cleanup_ts: j.cleanup.map(|(t, _)| t),
+                cleanup_finished_ts: j.cleanup_progress.done_ts,
+                cleanup_failed: j
+                    .cleanup_progress
+                    .failed_labels()
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
+                milestones: j.milestones,
+            });
         }
         let mut terms: Vec<Term> = self.terms.into_iter().map(|t| t.term).collect();
         terms.sort_by_key(|t| t.from);
@@ -881,5 +891,38 @@ impl Model {
             others: self.others.into_iter().map(|o| o.info).collect(),
             span: self.span,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::testutil::ev;
+
+    /// `inc_of` remembers its last answer: the answer must follow new incarnations of the
+    /// same source and hold for another `Arc` of the same name and for a rotated part.
+    #[test]
+    fn inc_of_follows_new_incarnations_of_a_source() {
+        let mut m = Model::new(Duration::seconds(1));
+        let started = |s: &str, line: u64, t: f64| {
+            ev(s, line, t, Kind::ProcessStarted, &[("version", "1.20.5")])
+        };
+        let first = started("jm-a.log", 1, 0.0);
+        m.apply(&first);
+        let a = first.source.clone();
+        assert_eq!(m.inc_of(&a), Some(0));
+        assert_eq!(m.inc_of(&Arc::from("jm-a.log")), Some(0));
+        assert_eq!(m.inc_of(&Arc::from("jm-a.log.1")), Some(0));
+        assert_eq!(m.inc_of(&Arc::from("jm-b.log")), None);
+        assert_eq!(m.inc_of(&a), Some(0));
+        m.apply(&started("jm-b.log", 1, 1.0));
+        assert_eq!(m.inc_of(&Arc::from("jm-b.log")), Some(1));
+        // The same source's process restarts (its banner was seen): a new incarnation.
+        let mut again = started("jm-a.log", 9, 2.0);
+        again.source = a.clone();
+        m.apply(&again);
+        assert_eq!(m.incs.len(), 3);
+        assert_eq!(m.inc_of(&a), Some(2));
+        assert_eq!(m.inc_of(&Arc::from("jm-a.log")), Some(2));
     }
 }
