@@ -16,6 +16,16 @@ pub trait LineSource {
     fn next_line(&mut self) -> io::Result<Option<RawLine<'_>>>;
     /// The number of the last line returned.
     fn line_number(&self) -> u64;
+    /// The whole text the lines come from, when the reader holds it in memory
+    /// ([`TextLines`]); `None` for a reader that does not.
+    fn held_text(&self) -> Option<&str> {
+        None
+    }
+    /// Where in [`LineSource::held_text`] the last line returned ends (before its line
+    /// terminator).
+    fn last_line_end(&self) -> usize {
+        0
+    }
 }
 
 impl<R: BufRead> LineSource for LineReader<R> {
@@ -42,6 +52,8 @@ pub struct TextLines<'a> {
     /// The first escape byte at or after `pos` (the text's length when there is none), or
     /// `None` before the text was scanned: one scan, resumed past each one found.
     next_esc: Option<usize>,
+    /// Where the last line returned ends in `text` (its kept bytes).
+    last_end: usize,
 }
 
 impl<'a> TextLines<'a> {
@@ -58,6 +70,7 @@ impl<'a> TextLines<'a> {
             number: 0,
             cap: cap.max(1),
             next_esc: None,
+            last_end: 0,
         }
     }
 
@@ -74,6 +87,7 @@ impl<'a> TextLines<'a> {
         self.number += 1;
         if end - start > self.cap {
             let bytes = b.get(start..start + self.cap).unwrap_or(&[]);
+            self.last_end = start + bytes.len();
             return Some(RawLine {
                 number: self.number,
                 bytes,
@@ -88,6 +102,7 @@ impl<'a> TextLines<'a> {
         };
         self.next_esc = Some(esc);
         let bytes = strip_cr(b.get(start..end).unwrap_or(&[]));
+        self.last_end = start + bytes.len();
         Some(RawLine {
             number: self.number,
             bytes,
@@ -107,6 +122,14 @@ impl LineSource for TextLines<'_> {
     fn line_number(&self) -> u64 {
         self.number
     }
+
+    fn held_text(&self) -> Option<&str> {
+        Some(self.text)
+    }
+
+    fn last_line_end(&self) -> usize {
+        self.last_end
+    }
 }
 
 #[cfg(test)]
@@ -122,6 +145,14 @@ mod tests {
         let mut t = TextLines::with_cap(text, cap);
         let mut fast = Vec::new();
         while let Some(l) = t.next_text_line() {
+            // The line is the held text's bytes that end where `last_line_end` says.
+            let end = t.last_line_end();
+            let held = t.held_text().unwrap().as_bytes();
+            assert_eq!(
+                held.get(end - l.bytes.len()..end),
+                Some(l.bytes),
+                "{data:?}"
+            );
             fast.push(l);
         }
         let mut r = LineReader::with_cap(data, cap);

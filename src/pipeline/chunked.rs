@@ -294,6 +294,11 @@ pub(super) fn parse_chunk(
         return Err(ChunkFail::Cancelled);
     }
     let mut sources = Sources::new(name, opts);
+    sources.lend_text = lines.held_text().is_some();
+    // Where the last record of each source lent its text: (start, end) in the held text,
+    // for the input's own source and per pod.
+    let mut lent_own = None;
+    let mut lent_pods: Vec<Option<(usize, usize)>> = Vec::new();
     let mut entries = Entries::default();
     loop {
         let raw = match lines.next_line() {
@@ -303,6 +308,21 @@ pub(super) fn parse_chunk(
         };
         let number = raw.number;
         let parsed = sources.line(raw);
+        if let Some((src, len)) = parsed.lent {
+            let end = lines.last_line_end();
+            let span = Some((end.saturating_sub(len), end));
+            match src {
+                None => lent_own = span,
+                Some(i) => {
+                    if lent_pods.len() <= i {
+                        lent_pods.resize(i + 1, None);
+                    }
+                    if let Some(slot) = lent_pods.get_mut(i) {
+                        *slot = span;
+                    }
+                }
+            }
+        }
         if let Some((i, true)) = parsed.pod {
             entries.push(Entry::NewPod(i));
         }
@@ -315,6 +335,17 @@ pub(super) fn parse_chunk(
         if number % 4096 == 0 && cancel.load(Ordering::Relaxed) {
             return Err(ChunkFail::Cancelled);
         }
+    }
+    let text = lines.held_text().unwrap_or("");
+    let fill = |src: &mut Src, span: Option<(usize, usize)>| {
+        if std::mem::take(&mut src.last_text_lent) {
+            let lent = span.and_then(|(start, end)| text.get(start..end));
+            src.last_text = lent.unwrap_or_default().to_string();
+        }
+    };
+    fill(&mut sources.own, lent_own);
+    for (i, p) in sources.pods.iter_mut().enumerate() {
+        fill(p, lent_pods.get(i).copied().flatten());
     }
     Ok(ChunkOut {
         entries: entries.blocks,

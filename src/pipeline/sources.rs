@@ -40,7 +40,11 @@ pub(super) struct Src {
     pub(super) dst_held: Vec<(Keyed, DateTime<Utc>)>,
     /// Later minus earlier reading of the held run.
     pub(super) held_shift: TimeDelta,
+    /// The text of the last record (for `log_end`'s evidence), unless `last_text_lent`.
     pub(super) last_text: String,
+    /// Whether the last record's text was lent instead of copied into `last_text`
+    /// ([`Parsed::lent`]): the chunk's parser fills it in at the chunk's end.
+    pub(super) last_text_lent: bool,
     /// The event of the last record while the record may still go on: its exception (the
     /// first continuation line) joins it, see [`wants_exception`].
     pub(super) held: Option<Keyed>,
@@ -113,6 +117,7 @@ impl Src {
             dst_held: Vec::new(),
             held_shift: TimeDelta::zero(),
             last_text: String::new(),
+            last_text_lent: false,
             held: None,
             lead: None,
         }
@@ -215,6 +220,9 @@ pub(super) struct Parsed {
     /// this line was; records held for the repeated DST hour that this line's instant
     /// decided): they come before `item`, in this order.
     pub(super) released: Vec<Keyed>,
+    /// With [`Sources::lend_text`]: the line started a record of this source (`None`: the
+    /// input's own) whose text, the line's last this many bytes, was not copied.
+    pub(super) lent: Option<(Option<usize>, usize)>,
 }
 
 /// The sources of one input (or of one chunk of it) and the per-line parsing step, shared
@@ -241,6 +249,13 @@ pub(super) struct Sources<'o> {
     pub(super) last_src: Option<Option<usize>>,
     /// How loggers resolve to templates, kept per parsing thread (no lock).
     loggers: LoggerCache,
+    /// Whether lines that carry their text ([`RawLine::text`]) lend their record's text
+    /// instead of copying it into the source's `last_text` (see [`Parsed::lent`]): set by
+    /// a chunk's parser, which holds the chunk's text until its end. Copying it cost about
+    /// 60 instructions per record, and only a chunk's last record of each source needs it.
+    pub(super) lend_text: bool,
+    /// The source whose record [`Sources::record`] just lent its text.
+    lent: Option<Option<usize>>,
 }
 
 impl<'o> Sources<'o> {
@@ -257,6 +272,8 @@ impl<'o> Sources<'o> {
             spill: Vec::new(),
             last_src: None,
             loggers: LoggerCache::new(),
+            lend_text: false,
+            lent: None,
         }
     }
 
@@ -327,13 +344,17 @@ impl<'o> Sources<'o> {
         let pod = deco.pod.map(|(p, c)| self.pod_index(p, c));
         let src = pod.map(|(i, _)| i);
         self.count_line(src, raw.truncated);
-        let item = self.record(src, deco.ts, deco.rest, env, raw.number, raw.number);
+        let lend = self.lend_text && raw.text.is_some();
+        let item = self.record(src, deco.ts, deco.rest, env, raw.number, raw.number, lend);
+        // The record's text is `deco.rest`, which ends the line.
+        let lent = self.lent.take().map(|s| (s, deco.rest.len()));
         Parsed {
             pod,
             item,
             deferred: None,
             unordered: false,
             released: std::mem::take(&mut self.spill),
+            lent,
         }
     }
 
@@ -348,6 +369,7 @@ impl<'o> Sources<'o> {
             deferred: None,
             unordered: false,
             released: Vec::new(),
+            lent: None,
         }
     }
 
@@ -365,10 +387,12 @@ impl<'o> Sources<'o> {
     /// last record, or is not understood): `text` is the line as the application wrote it
     /// (the first line of a multi-line record a store holds whole),
     /// `ts` the collector's instant that replaces the record's own, `line` its number in
-    /// the input, `order` its order key (the line number, unless the lane reordered lines).
+    /// the input, `order` its order key (the line number, unless the lane reordered lines),
+    /// `lend` whether `text` may be lent instead of copied (see [`Sources::lend_text`]).
     /// Always inlined: the item it builds is large, and built in place on the hot path
     /// instead of copied out of a call.
     #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn record(
         &mut self,
         src: Option<usize>,
@@ -377,9 +401,11 @@ impl<'o> Sources<'o> {
         env: Option<Envelope<'_>>,
         line: u64,
         order: u64,
+        lend: bool,
     ) -> Option<Keyed> {
         let opts = self.opts;
         let src = src.filter(|&i| i < self.pods.len());
+        let src_index = src;
         if self.last_src != Some(src) {
             // A line of another source: the stream moved on, and an event held for its
             // record's exception would come out after later ones (in follow mode nothing
@@ -436,8 +462,14 @@ impl<'o> Sources<'o> {
             true => Cow::Borrowed(text),
             false => envelope::strip_ansi(text),
         };
-        src.last_text.clear();
-        src.last_text.push_str(&rest);
+        if lend && matches!(rest, Cow::Borrowed(_)) {
+            src.last_text_lent = true;
+            self.lent = Some(src_index);
+        } else {
+            src.last_text_lent = false;
+            src.last_text.clear();
+            src.last_text.push_str(&rest);
+        }
         let classified =
             opts.grammar
                 .classify_cached(&mut self.loggers, &env.level, &env.logger, &env.message);

@@ -49,6 +49,7 @@ impl Sources<'_> {
                 deferred: Some(Box::new(unit.into_owned())),
                 unordered: layout.unordered(),
                 released: Vec::new(),
+                lent: None,
             };
         }
         let item = self.unit(unit, line);
@@ -58,6 +59,7 @@ impl Sources<'_> {
             deferred: None,
             unordered: false,
             released: std::mem::take(&mut self.spill),
+            lent: None,
         }
     }
 
@@ -78,13 +80,21 @@ impl Sources<'_> {
                     self.src_mut(p.src).sum.truncated_lines += 1;
                 }
                 let env = envelope::parse_line(&p.text, &self.opts.zone);
-                let item = self.record(p.src, p.ts, first_line(&p.text), env, p.line, p.order);
+                let item = self.record(
+                    p.src,
+                    p.ts,
+                    first_line(&p.text),
+                    env,
+                    p.line,
+                    p.order,
+                    false,
+                );
                 self.whole_record_exception(p.src, &p.text);
                 item
             }
             None => {
                 let env = envelope::parse_line(&u.text, &self.opts.zone);
-                let item = self.record(u.src, u.ts, first_line(&u.text), env, u.line, order);
+                let item = self.record(u.src, u.ts, first_line(&u.text), env, u.line, order, false);
                 self.whole_record_exception(u.src, &u.text);
                 item
             }
@@ -107,7 +117,15 @@ impl Sources<'_> {
         let mut out = Vec::new();
         for p in self.join.drain() {
             let env = envelope::parse_line(&p.text, &self.opts.zone);
-            let item = self.record(p.src, p.ts, first_line(&p.text), env, p.line, p.order);
+            let item = self.record(
+                p.src,
+                p.ts,
+                first_line(&p.text),
+                env,
+                p.line,
+                p.order,
+                false,
+            );
             out.append(&mut self.spill);
             out.extend(item);
         }
