@@ -40,7 +40,17 @@ impl Zone {
     /// An ambiguous local time (the hour repeated when daylight saving ends) resolves to the
     /// earlier instant; a local time in the gap when daylight saving starts, which a correct
     /// clock never prints, is read with the offset in force just before the gap.
+    /// Inlined: every record is read with it, and mostly in UTC.
+    #[inline]
     pub fn to_utc(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+        match self {
+            Zone::Utc => Some(local.and_utc()),
+            _ => self.offset_to_utc(local),
+        }
+    }
+
+    /// [`Zone::to_utc`] for a zone other than UTC.
+    fn offset_to_utc(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
         match self {
             Zone::Utc => Some(local.and_utc()),
             Zone::Fixed(off) => local
@@ -65,10 +75,16 @@ impl Zone {
     /// wall-clock time (the hour repeated when daylight saving time ends), the later one.
     /// [`Zone::to_utc`] reads such a time as the earlier instant; which one a log line
     /// meant only the order of the log's lines can tell.
+    #[inline]
     pub fn later_reading(&self, ts: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let Zone::Named(tz) = self else {
-            return None;
-        };
+        match self {
+            Zone::Named(tz) => Self::later_named(tz, ts),
+            _ => None,
+        }
+    }
+
+    /// [`Zone::later_reading`] in a named zone, the only kind with repeated hours.
+    fn later_named(tz: &chrono_tz::Tz, ts: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let local = ts.with_timezone(tz).naive_local();
         match tz.from_local_datetime(&local) {
             chrono::LocalResult::Ambiguous(a, b) if a.with_timezone(&Utc) == ts => {
@@ -329,7 +345,17 @@ pub(crate) fn parse_naive_ts(b: &[u8]) -> Option<(NaiveDateTime, usize)> {
     })?;
     let mut i = 19;
     let mut nanos = 0u32;
-    if matches!(b.get(i), Some(b',' | b'.')) && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+    // Milliseconds (`,SSS`, log4j's and logback's default), read at once.
+    let milli = |k: usize| b.get(k).map_or(10, |c| u32::from(c.wrapping_sub(b'0')));
+    let (m0, m1, m2) = (milli(20), milli(21), milli(22));
+    if matches!(b.get(i), Some(b',' | b'.'))
+        && m0.max(m1).max(m2) <= 9
+        && !b.get(23).is_some_and(u8::is_ascii_digit)
+    {
+        nanos = (m0 * 100 + m1 * 10 + m2) * 1_000_000;
+        i = 23;
+    } else if matches!(b.get(i), Some(b',' | b'.')) && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+    {
         i += 1;
         let mut digits = 0;
         while let Some(c) = b.get(i).filter(|c| c.is_ascii_digit()) {
@@ -843,6 +869,12 @@ mod tests {
             "2026-11-25 12:36;55,137",
             "2026-11-25 12:36:61,137",
             "2026-11-25 12:37:00,000",
+            // Around the three-digit fraction read at once.
+            "2026-11-25 12:37:00.137",
+            "2026-11-25 12:37:00,13",
+            "2026-11-25 12:37:00,1370",
+            "2026-11-25 12:37:00,13x",
+            "2026-11-25 12:37:00;137",
         ];
         let gaps = ["", " ", "  ", "\t", " \t ", "                    "];
         let levels = [
