@@ -307,22 +307,39 @@ static CLASSES: [u8; 256] = {
     t
 };
 
-/// Whether `lit` occurs in `b` at `pos`: compared eight bytes at a time, inline (the
-/// literals of templates are short, and a call to `memcmp` costs more than comparing).
+/// Whether `lit` occurs in `b` at `pos`: compared a word at a time, inline (the literals
+/// of templates are short, and a call to `memcmp` costs more than comparing). The last
+/// word overlaps the one before it instead of a byte loop for the tail.
 #[inline]
 pub(crate) fn has_at(b: &[u8], pos: usize, lit: &[u8]) -> bool {
     let Some(hay) = b.get(pos..pos.saturating_add(lit.len())) else {
         return false;
     };
-    let word = |w: &[u8]| <[u8; 8]>::try_from(w).map(u64::from_ne_bytes).unwrap_or(0);
-    let mut h = hay.chunks_exact(8);
-    let mut l = lit.chunks_exact(8);
-    for (x, y) in (&mut h).zip(&mut l) {
-        if word(x) != word(y) {
-            return false;
+    let n = lit.len();
+    let w8 = |s: &[u8], k: usize| {
+        s.get(k..k + 8)
+            .and_then(|x| <[u8; 8]>::try_from(x).ok())
+            .map(u64::from_ne_bytes)
+    };
+    let w4 = |s: &[u8], k: usize| {
+        s.get(k..k + 4)
+            .and_then(|x| <[u8; 4]>::try_from(x).ok())
+            .map(u32::from_ne_bytes)
+    };
+    if n >= 8 {
+        let mut k = 0;
+        while k + 8 < n {
+            if w8(hay, k) != w8(lit, k) {
+                return false;
+            }
+            k += 8;
         }
+        w8(hay, n - 8) == w8(lit, n - 8)
+    } else if n >= 4 {
+        w4(hay, 0) == w4(lit, 0) && w4(hay, n - 4) == w4(lit, n - 4)
+    } else {
+        hay.iter().zip(lit).all(|(x, y)| x == y)
     }
-    h.remainder().iter().zip(l.remainder()).all(|(x, y)| x == y)
 }
 
 /// The index of the first byte of class `class` in `b` (its length if none).
@@ -759,6 +776,30 @@ impl Run<'_, '_> {
 mod tests {
     use super::*;
     use crate::grammar::syntax::message_template;
+
+    /// `has_at` is `b[pos..]` starting with `lit`, for every literal length up to three
+    /// words, every position, and a difference at every byte.
+    #[test]
+    fn has_at_is_a_comparison_of_slices() {
+        let b: Vec<u8> = (0..40u8).map(|k| b'a' + k % 26).collect();
+        for n in 0..=24 {
+            for pos in 0..=b.len() + 1 {
+                let same = b.get(pos..pos + n).map(<[u8]>::to_vec);
+                let Some(lit) = same else {
+                    assert!(!has_at(&b, pos, &vec![b'a'; n]), "n {n} pos {pos}");
+                    continue;
+                };
+                assert!(has_at(&b, pos, &lit), "n {n} pos {pos}");
+                for k in 0..n {
+                    let mut other = lit.clone();
+                    other[k] ^= 0x20;
+                    assert!(!has_at(&b, pos, &other), "n {n} pos {pos} byte {k}");
+                }
+            }
+        }
+        assert!(has_at(b"", 0, b""));
+        assert!(!has_at(b"", 1, b""));
+    }
 
     fn spans(template: &str, msg: &str) -> Option<Vec<String>> {
         let m = Matcher::new(&message_template(template).unwrap()).unwrap();
