@@ -6,7 +6,61 @@ use crate::check::cleanup_progress::CleanupProgress;
 use crate::check::{evidence, Proof};
 use crate::events::{Event, Kind};
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
+
+/// Checkpoint ids triggered and not completed since, ascending, without repeats. Ids
+/// mostly arrive in order and leave from the front (a completion drops every id up to
+/// its own), so a sorted deque does what a `BTreeSet` did without a node allocation per
+/// triggered checkpoint.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PendingIds(VecDeque<u64>);
+
+impl PendingIds {
+    /// Add `id` (no change when it is there already).
+    pub fn insert(&mut self, id: u64) {
+        match self.0.back() {
+            None => self.0.push_back(id),
+            Some(&last) if id > last => self.0.push_back(id),
+            Some(_) => {
+                if let Err(at) = self.0.binary_search(&id) {
+                    self.0.insert(at, id);
+                }
+            }
+        }
+    }
+
+    /// Drop every id up to `id`, included.
+    pub fn drop_through(&mut self, id: u64) {
+        while self.0.front().is_some_and(|&p| p <= id) {
+            self.0.pop_front();
+        }
+    }
+
+    /// Drop the smallest id.
+    pub fn pop_first(&mut self) -> Option<u64> {
+        self.0.pop_front()
+    }
+
+    /// The ids, ascending.
+    pub fn iter(&self) -> impl Iterator<Item = &u64> {
+        self.0.iter()
+    }
+
+    /// Number of ids.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Drop them all.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+}
 
 /// A completed checkpoint remembered for RPO.
 #[derive(Clone, Debug)]
@@ -96,7 +150,7 @@ pub struct JobState {
     /// Recent completions (bounded).
     pub recent: VecDeque<Completed>,
     /// Triggered ids not completed since (bounded).
-    pub pending: BTreeSet<u64>,
+    pub pending: PendingIds,
     /// Counts.
     pub completed: u64,
     /// Failed attempts (distinct ids).
@@ -223,4 +277,52 @@ pub struct RecoveryTrack {
     /// (the application submitted or attached to another job, finished, or its cluster
     /// shut down with an application status). Until then a missing job is not proven lost.
     pub main_passed: Option<Evidence>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PendingIds;
+    use std::collections::BTreeSet;
+
+    /// Random inserts (mostly ascending, some out of order or repeated), drops through an
+    /// id and pops: the same ids as a `BTreeSet` after every step.
+    #[test]
+    fn pending_ids_behave_as_an_ordered_set() {
+        let mut seed = 0x9e37_79b9_u64;
+        let mut below = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..200 {
+            let (mut ids, mut set) = (PendingIds::default(), BTreeSet::new());
+            let mut next = 1;
+            for _ in 0..200 {
+                match below(10) {
+                    0..=4 => {
+                        next += below(3);
+                        ids.insert(next);
+                        set.insert(next);
+                    }
+                    5 | 6 => {
+                        let id = below(next + 2);
+                        ids.insert(id);
+                        set.insert(id);
+                    }
+                    7 | 8 => {
+                        let id = below(next + 2);
+                        ids.drop_through(id);
+                        set.retain(|p| *p > id);
+                    }
+                    _ => assert_eq!(ids.pop_first(), set.pop_first()),
+                }
+                assert!(ids.iter().eq(set.iter()));
+                assert_eq!(ids.len(), set.len());
+                assert_eq!(ids.is_empty(), set.is_empty());
+            }
+            ids.clear();
+            assert!(ids.is_empty());
+        }
+    }
 }

@@ -212,7 +212,7 @@ impl Model {
                 j.latest_checkpoint = Some(c.clone());
                 j.start_savepoint = None;
             }
-            j.pending.retain(|p| *p > id);
+            j.pending.drop_through(id);
             j.recent.push_back(c);
             while j.recent.len() > RECENT_COMPLETED {
                 j.recent.pop_front();

@@ -23,7 +23,7 @@ mod labels;
 mod leadership;
 
 use job::RunAcc;
-pub use job::{Completed, JobState, RecoveryTrack};
+pub use job::{Completed, JobState, PendingIds, RecoveryTrack};
 pub use jobs::Jobs;
 use labels::disambiguate_labels;
 pub use labels::{base_label, stream_key};
