@@ -251,8 +251,8 @@ pub(super) struct Sources<'o> {
     loggers: LoggerCache,
     /// Whether lines that carry their text ([`RawLine::text`]) lend their record's text
     /// instead of copying it into the source's `last_text` (see [`Parsed::lent`]): set by
-    /// a chunk's parser, which holds the chunk's text until its end. Copying it cost about
-    /// 60 instructions per record, and only a chunk's last record of each source needs it.
+    /// a chunk's parser, which holds the chunk's text until its end: only a chunk's last
+    /// record of each source needs its text copied.
     pub(super) lend_text: bool,
     /// The source whose record [`Sources::record`] just lent its text.
     lent: Option<Option<usize>>,
