@@ -820,8 +820,6 @@ impl Grammar {
     }
 }
 
-/// `s.trim()`, with a shortcut for the common message that starts and ends with a visible
-/// ASCII character.
 /// The first line of a message (a JSON record's message may hold a stack trace), without
 /// its `\r`: what templates are matched against.
 pub(crate) fn first_line(message: &str) -> &str {
@@ -832,6 +830,8 @@ pub(crate) fn first_line(message: &str) -> &str {
     head.strip_suffix('\r').unwrap_or(head)
 }
 
+/// `s.trim()`, with a shortcut for the common message that starts and ends with a visible
+/// ASCII character.
 fn trim(s: &str) -> &str {
     let visible = |c: Option<&u8>| c.is_some_and(|c| *c > b' ' && *c < 0x7f);
     let b = s.as_bytes();
