@@ -828,3 +828,46 @@ fn level_bits_are_the_same_for_every_spelling() {
     assert_eq!(compile::level_bit("NOTICE"), 0x80);
     assert_eq!(compile::level_bit(""), 0x80);
 }
+
+/// The embedded built-ins' samples are not checked on every run (`Grammar::load`): this
+/// test is where they are, every one of them.
+#[test]
+fn builtin_samples_all_hold() {
+    let files = builtin_files();
+    let g = Grammar::from_files(&files).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(g.len(), Grammar::load(&[]).unwrap().len());
+    let samples: usize = g.templates.iter().map(|t| t.samples.len()).sum();
+    assert!(
+        samples >= g.len(),
+        "{samples} samples for {} templates",
+        g.len()
+    );
+}
+
+/// A user's copy of a built-in file (same name) is checked like any user file, also when
+/// its path looks like the built-in's; the unchanged text is not checked again.
+#[test]
+fn a_changed_copy_of_a_builtin_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("grammars");
+    std::fs::create_dir(&sub).unwrap();
+    let (name, text) = BUILTIN
+        .iter()
+        .find(|(_, t)| t.contains("\n  sample "))
+        .unwrap();
+    let same = sub.join(name);
+    std::fs::write(&same, text).unwrap();
+    assert!(Grammar::load(std::slice::from_ref(&same)).is_ok());
+    // The first sample's message loses a character: it no longer matches its template.
+    let at = text.find("\n  sample ").unwrap();
+    let end = at + 1 + text[at + 1..].find('\n').unwrap();
+    let mut broken = text.to_string();
+    broken.insert(end - 1, '\u{2603}');
+    let copy = sub.join(name);
+    std::fs::write(&copy, &broken).unwrap();
+    let e = Grammar::load(std::slice::from_ref(&copy))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains(name), "{e}");
+    assert!(e.contains("sample"), "{e}");
+}
