@@ -434,6 +434,11 @@ impl Model {
     /// The process (not a JobManager) that wrote `ev`, if its lines said so: this event's
     /// own `role`, or an earlier one of its log.
     pub fn other_of(&self, ev: &Event) -> Option<usize> {
+        // Asked twice per event, and most inputs hold JobManager logs only: no need to
+        // read the source's rotation suffix then.
+        if self.other_index.is_empty() {
+            return None;
+        }
         self.other_index.get(stream_key(&ev.source)).copied()
     }
 
