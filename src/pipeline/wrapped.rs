@@ -3,6 +3,7 @@
 //! then partial lines joined per source and stream, then the record step every line takes.
 //! Whole JSON documents hand their entries in here too.
 
+use super::join::Pending;
 use super::lane::{Keyed, LaneError};
 use super::order::{Order, Unit};
 use super::sources::{LaneState, Parsed, Sources};
@@ -79,16 +80,7 @@ impl Sources<'_> {
                     // Too long only once joined: counted as one over-long line.
                     self.src_mut(p.src).sum.truncated_lines += 1;
                 }
-                let env = envelope::parse_line(&p.text, &self.opts.zone);
-                let item = self.record(
-                    p.src,
-                    p.ts,
-                    first_line(&p.text),
-                    env,
-                    p.line,
-                    p.order,
-                    false,
-                );
+                let item = self.record_joined(&p);
                 self.whole_record_exception(p.src, &p.text);
                 item
             }
@@ -99,6 +91,21 @@ impl Sources<'_> {
                 item
             }
         }
+    }
+
+    /// A line joined from its parts, read as a record (its text is the joiner's, not
+    /// lent).
+    fn record_joined(&mut self, p: &Pending) -> Option<Keyed> {
+        let env = envelope::parse_line(&p.text, &self.opts.zone);
+        self.record(
+            p.src,
+            p.ts,
+            first_line(&p.text),
+            env,
+            p.line,
+            p.order,
+            false,
+        )
     }
 
     /// A store that holds a whole multi-line record: its second line is the exception of the
@@ -116,16 +123,7 @@ impl Sources<'_> {
     pub(super) fn flush_partials(&mut self) -> Vec<Keyed> {
         let mut out = Vec::new();
         for p in self.join.drain() {
-            let env = envelope::parse_line(&p.text, &self.opts.zone);
-            let item = self.record(
-                p.src,
-                p.ts,
-                first_line(&p.text),
-                env,
-                p.line,
-                p.order,
-                false,
-            );
+            let item = self.record_joined(&p);
             out.append(&mut self.spill);
             out.extend(item);
         }
