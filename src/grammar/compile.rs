@@ -262,10 +262,11 @@ impl Template {
 
     /// The fields from the text of each named hole, in order.
     fn build<'m>(&self, mut text: impl FnMut(&Capture) -> Option<&'m str>) -> Option<Box<Fields>> {
-        let mut fields = Box::new(match &self.constants {
-            Some(c) => c.clone(),
-            None => Fields::default(),
-        });
+        // Made in the box (`Box::default` writes in place), not on the stack and copied.
+        let mut fields: Box<Fields> = match &self.constants {
+            Some(c) => Box::new(c.clone()),
+            None => Box::default(),
+        };
         for c in &self.captures {
             let v = c.ty.convert(text(c)?)?;
             (c.set)(&mut fields, v).ok()?;
