@@ -345,17 +345,14 @@ pub(crate) fn parse_naive_ts(b: &[u8]) -> Option<(NaiveDateTime, usize)> {
     })?;
     let mut i = 19;
     let mut nanos = 0u32;
-    // Milliseconds (`,SSS`, log4j's and logback's default), read at once.
-    let milli = |k: usize| b.get(k).map_or(10, |c| u32::from(c.wrapping_sub(b'0')));
-    let (m0, m1, m2) = (milli(20), milli(21), milli(22));
-    if matches!(b.get(i), Some(b',' | b'.'))
-        && m0.max(m1).max(m2) <= 9
-        && !b.get(23).is_some_and(u8::is_ascii_digit)
-    {
+    let digit = |k: usize| b.get(k).map_or(10, |c| u32::from(c.wrapping_sub(b'0')));
+    let (m0, m1, m2) = (digit(20), digit(21), digit(22));
+    let fraction = matches!(b.get(i), Some(b',' | b'.'));
+    if fraction && m0.max(m1).max(m2) <= 9 && digit(23) > 9 {
+        // Milliseconds (`,SSS`, log4j's and logback's default), read at once.
         nanos = (m0 * 100 + m1 * 10 + m2) * 1_000_000;
         i = 23;
-    } else if matches!(b.get(i), Some(b',' | b'.')) && b.get(i + 1).is_some_and(u8::is_ascii_digit)
-    {
+    } else if fraction && m0 <= 9 {
         i += 1;
         let mut digits = 0;
         while let Some(c) = b.get(i).filter(|c| c.is_ascii_digit()) {

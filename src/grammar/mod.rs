@@ -459,7 +459,7 @@ impl Grammar {
         Self::compile(&files, |name, text| {
             !BUILTIN
                 .iter()
-                .any(|(n, t)| *t == text && base_name(name) == *n)
+                .any(|(n, t)| base_name(name) == *n && *t == text)
         })
     }
 
