@@ -28,7 +28,7 @@ pub use decode::{Decoder, InputFormat};
 pub use wrapped::{Layout, Stream, Wrapped};
 pub mod child;
 
-pub use blocks::Blocks;
+pub use blocks::{Block, Blocks};
 mod text_lines;
 pub use text_lines::{LineSource, TextLines};
 

@@ -13,7 +13,38 @@ use std::io::{self, BufRead};
 /// Bytes kept of an over-long line: one more than [`MAX_LINE`], so it still reads as truncated.
 const KEEP: usize = MAX_LINE + 1;
 
-/// Reads a stream as blocks of whole lines of about `size` bytes.
+/// Bytes a block has room for beyond its size, so that every read asks for at least this
+/// much: a buffered reader hands a read this large straight to the stream (no copy through
+/// its own buffer), and a pipe gives what it holds in one call.
+const READ_ROOM: usize = 256 * 1024;
+
+/// A block of whole lines: `bytes()` are the stream's. The buffer behind it is longer (its
+/// tail is the room reads go to), and is reused when handed back to [`Blocks::next_block_in`].
+#[derive(Debug, Default)]
+pub struct Block {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl Block {
+    /// The block's bytes: whole lines (the stream's last may lack its `\n`).
+    pub fn bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or(&self.buf)
+    }
+
+    /// The number of bytes in the block.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the block holds no bytes (never true of a block [`Blocks`] returns).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// Reads a stream as blocks of whole lines of about `size` bytes, each read going straight
+/// into the block.
 pub struct Blocks<R> {
     inner: R,
     size: usize,
@@ -47,89 +78,100 @@ impl<R: BufRead> Blocks<R> {
 
     /// The next block, or `None` at the end of the stream. After an error the bytes read
     /// so far are lost; the error is what the caller reports.
-    pub fn next_block(&mut self) -> io::Result<Option<Vec<u8>>> {
-        self.next_block_in(Vec::new())
+    pub fn next_block(&mut self) -> io::Result<Option<Block>> {
+        self.next_block_in(Block::default())
     }
 
     /// [`Blocks::next_block`] into `spare`, a block handed back once parsed (its bytes are
-    /// dropped, its allocation reused): a long stream then needs as many block buffers as
-    /// are in flight, instead of a fresh one of `size` bytes per block, which the allocator
-    /// frees on another thread and the process keeps resident for a while.
-    pub fn next_block_in(&mut self, mut spare: Vec<u8>) -> io::Result<Option<Vec<u8>>> {
-        spare.clear();
-        spare.extend_from_slice(&self.carry);
+    /// dropped, its buffer reused): a long stream then needs as many block buffers as are
+    /// in flight, instead of a fresh one of `size` bytes per block, which the allocator
+    /// frees on another thread and the process keeps resident for a while. A reused buffer
+    /// is not cleared again: reads overwrite it.
+    pub fn next_block_in(&mut self, spare: Block) -> io::Result<Option<Block>> {
+        let mut buf = spare.buf;
+        let room = self.size.saturating_add(READ_ROOM);
+        if buf.len() < room.max(self.carry.len()) {
+            buf.resize(room.max(self.carry.len()), 0);
+        }
+        let mut len = self.carry.len();
+        if let Some(head) = buf.get_mut(..len) {
+            head.copy_from_slice(&self.carry);
+        }
         self.carry.clear();
-        let mut block = spare;
         loop {
             // The bytes after the block's last `\n` are the unfinished line.
-            if block.len() >= self.size && block.len() > self.line.len {
-                let cut = block.len() - self.line.len;
+            if len >= self.size && len > self.line.len {
+                let cut = len - self.line.len;
                 self.carry
-                    .extend_from_slice(block.get(cut..).unwrap_or(&[]));
-                block.truncate(cut);
-                return Ok(Some(block));
+                    .extend_from_slice(buf.get(cut..len).unwrap_or(&[]));
+                return Ok(Some(Block { buf, len: cut }));
             }
             if self.eof {
-                return Ok((!block.is_empty()).then_some(block));
+                return Ok((len > 0).then_some(Block { buf, len }));
             }
-            let used = {
-                let buf = match self.inner.fill_buf() {
-                    Ok(b) => b,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e),
-                };
-                if buf.is_empty() {
+            // Room for a large read: at least `READ_ROOM` while the block is short of its size.
+            if buf.len() - len < READ_ROOM {
+                buf.resize(len + READ_ROOM, 0);
+            }
+            let n = match self.inner.read(buf.get_mut(len..).unwrap_or(&mut [])) {
+                Ok(0) => {
                     self.eof = true;
                     continue;
                 }
-                if block.capacity() < self.size {
-                    block.reserve(self.size + buf.len() - block.len());
-                }
-                append(&mut block, buf, &mut self.line);
-                buf.len()
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
             };
-            self.inner.consume(used);
+            len = settle(&mut buf, len, len + n, &mut self.line);
         }
     }
 }
 
-/// Append `buf` to `block`, cutting over-long lines at [`KEEP`] bytes; `line` is the last,
-/// unfinished line (it carries over between calls).
-fn append(block: &mut Vec<u8>, buf: &[u8], line: &mut Partial) {
-    if !line.skipping && short_lines(line.len, buf) {
-        block.extend_from_slice(buf);
-        line.len = match memchr::memrchr(b'\n', buf) {
-            Some(p) => buf.len() - p - 1,
-            None => line.len + buf.len(),
+/// The bytes `buf[from..to]` were just read after the block's first `from` bytes: cut its
+/// over-long lines at [`KEEP`] bytes, moving what follows back over what is skipped; `line`
+/// is the last, unfinished line (it carries over between reads). Returns the block's new
+/// length.
+fn settle(buf: &mut [u8], from: usize, to: usize, line: &mut Partial) -> usize {
+    let Some(new) = buf.get(from..to) else {
+        return from;
+    };
+    if !line.skipping && short_lines(line.len, new) {
+        line.len = match memchr::memrchr(b'\n', new) {
+            Some(p) => new.len() - p - 1,
+            None => line.len + new.len(),
         };
-        return;
+        return to;
     }
-    // Line by line: a line is kept up to KEEP bytes, the rest skipped.
-    let skipping = &mut line.skipping;
-    let mut line_len = line.len;
-    let mut rest = buf;
-    while !rest.is_empty() {
+    // Line by line: a line is kept up to KEEP bytes, the rest skipped. What is kept moves
+    // back to `w`, which never passes the byte being read.
+    let mut w = from;
+    let mut r = from;
+    while r < to {
+        let rest = buf.get(r..to).unwrap_or(&[]);
         let (part, nl) = match memchr::memchr(b'\n', rest) {
-            Some(p) => (rest.get(..p).unwrap_or(rest), true),
-            None => (rest, false),
+            Some(p) => (p, true),
+            None => (rest.len(), false),
         };
-        if !*skipping {
-            let room = KEEP.saturating_sub(line_len);
-            let kept = part.get(..room).unwrap_or(part);
-            block.extend_from_slice(kept);
-            line_len += kept.len();
-            if kept.len() < part.len() {
-                *skipping = true;
+        if !line.skipping {
+            let kept = part.min(KEEP.saturating_sub(line.len));
+            buf.copy_within(r..r + kept, w);
+            w += kept;
+            line.len += kept;
+            if kept < part {
+                line.skipping = true;
             }
         }
         if nl {
-            block.push(b'\n');
-            line_len = 0;
-            *skipping = false;
+            if let Some(b) = buf.get_mut(w) {
+                *b = b'\n';
+            }
+            w += 1;
+            line.len = 0;
+            line.skipping = false;
         }
-        rest = rest.get(part.len() + usize::from(nl)..).unwrap_or(&[]);
+        r += part + usize::from(nl);
     }
-    line.len = line_len;
+    w
 }
 
 /// Whether appending `buf` to a block whose last line so far has `partial` bytes surely
@@ -215,16 +257,21 @@ mod tests {
         data.extend(b"last without newline");
         let want = lines(&data[..]);
         // Fresh blocks, and each block handed back with its bytes still in it (as the
-        // stream parser recycles them).
+        // stream parser recycles them); reads of the stream's own sizes, however large the
+        // block's room.
         for (size, bufsize, recycle) in [1, 1000, 70_000, 1 << 20]
             .into_iter()
             .flat_map(|s| [13, 4096, 300_000].map(|r| (s, r)))
             .flat_map(|(s, r)| [(s, r, false), (s, r, true)])
         {
-            let mut b = Blocks::new(BufReader::with_capacity(bufsize, &data[..]), size);
+            let stream = Trickle {
+                data: &data[..],
+                most: bufsize,
+            };
+            let mut b = Blocks::new(BufReader::with_capacity(bufsize, stream), size);
             let mut got = Vec::new();
             let mut total = 0;
-            let mut spare = Vec::new();
+            let mut spare = Block::default();
             while let Some(block) = if recycle {
                 b.next_block_in(std::mem::take(&mut spare))
             } else {
@@ -233,12 +280,13 @@ mod tests {
             .unwrap()
             {
                 assert!(
-                    block.len() <= size + 2 * KEEP + bufsize,
+                    block.len() <= size + READ_ROOM + KEEP,
                     "block of {}",
                     block.len()
                 );
+                assert!(!block.is_empty());
                 total += block.len();
-                got.extend(lines(&block[..]));
+                got.extend(lines(block.bytes()));
                 spare = block;
             }
             assert_eq!(
@@ -248,6 +296,49 @@ mod tests {
             assert!(total < data.len());
         }
         assert!(Blocks::new(&b""[..], 10).next_block().unwrap().is_none());
+    }
+
+    /// A stream that gives at most `most` bytes per read, as a pipe gives what it holds.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        most: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.most).min(self.data.len());
+            let (head, rest) = self.data.split_at(n);
+            buf[..n].copy_from_slice(head);
+            self.data = rest;
+            Ok(n)
+        }
+    }
+
+    /// Over-long lines cut in place keep the lines a line reader gives, wherever the reads
+    /// fall: lines of every length around the cut, split by reads of every size.
+    #[test]
+    fn over_long_lines_are_cut_where_they_were_read() {
+        let mut data = Vec::new();
+        for (k, n) in [KEEP - 2, KEEP - 1, KEEP, KEEP + 1, 2 * KEEP + 3, 0, 7]
+            .into_iter()
+            .enumerate()
+        {
+            data.extend(std::iter::repeat(b'a' + k as u8).take(n));
+            data.push(b'\n');
+        }
+        let want = lines(&data[..]);
+        for most in [1, 7, KEEP - 1, KEEP + 1, 3 * KEEP] {
+            let stream = Trickle {
+                data: &data[..],
+                most,
+            };
+            let mut b = Blocks::new(BufReader::with_capacity(64, stream), 3 * KEEP);
+            let mut got = Vec::new();
+            while let Some(block) = b.next_block().unwrap() {
+                got.extend(lines(block.bytes()));
+            }
+            assert_eq!(got, want, "reads of at most {most} bytes");
+        }
     }
 
     #[test]

@@ -1,16 +1,16 @@
 //! Parallel parsing of one large file, or of a stream: chunks split at line boundaries (a
-//! stream's blocks read by the lane's thread), parsed on the rayon pool, taken back in
+//! stream's blocks read by a reader thread of its own), parsed on the rayon pool, taken back in
 //! order so that the result is the one sequential parsing gives.
 
 use super::lane::{Keyed, LaneError};
 use super::sources::{LaneState, Sources, Src};
 use super::{Options, PipelineError, SourceSummary};
-use crate::input::{self, Blocks, LineReader, LineSource, TextLines};
+use crate::input::{self, Block, Blocks, LineReader, LineSource, TextLines};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{self, BufRead};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 
 /// One entry of a chunk's output, in line order.
@@ -121,8 +121,9 @@ pub(super) fn run_chunked(
     drive(name, opts, abort, read_err, emit, produce)
 }
 
-/// Parse a stream (standard input, a pipe, a compressed file) the same way: this thread
-/// reads it in blocks of whole lines ([`Blocks`]), the rayon pool parses them.
+/// Parse a stream (standard input, a pipe, a compressed file) the same way: a reader thread
+/// reads it in blocks of whole lines ([`Blocks`]), the rayon pool parses them, and this
+/// thread takes them in, so that reading (and decompressing) never waits for the checker.
 pub(super) fn run_stream_chunked(
     reader: Box<dyn BufRead + Send>,
     name: Arc<str>,
@@ -132,22 +133,56 @@ pub(super) fn run_stream_chunked(
     emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
 ) -> Result<Vec<SourceSummary>, LaneError> {
     let size = usize::try_from(opts.chunking.chunk_size).unwrap_or(usize::MAX);
-    let mut blocks = Blocks::new(reader, size);
-    // Parsed blocks come back here to be filled again.
-    let (give_back, spares) = std::sync::mpsc::channel::<Vec<u8>>();
+    // Parsed blocks come back to the reader to be filled again.
+    let (give_back, spares) = std::sync::mpsc::channel::<Block>();
+    let (tx, blocks) = sync_channel::<io::Result<Block>>(READ_AHEAD);
+    // Not scoped: a reader blocked on a silent stream must not keep this lane from
+    // returning (an error, the sink gone); it ends at its next read or send.
+    std::thread::Builder::new()
+        .name("flinkha-read".to_string())
+        .spawn(move || read_blocks(Blocks::new(reader, size), &spares, &tx))
+        .map_err(|e| LaneError::Fail(PipelineError::Internal(format!("no reader thread: {e}"))))?;
     let produce = move || -> io::Result<Option<Job>> {
-        let spare = spares.try_recv().unwrap_or_default();
-        let Some(block) = blocks.next_block_in(spare)? else {
-            return Ok(None);
+        let block = match blocks.recv() {
+            Ok(b) => b?,
+            // The reader is done: the stream ended.
+            Err(_) => return Ok(None),
         };
         let give_back = give_back.clone();
         Ok(Some(Box::new(move |opts, name, cancel| {
-            let out = parse_block(&block, opts, name, cancel);
+            let out = parse_block(block.bytes(), opts, name, cancel);
             let _ = give_back.send(block);
             out
         })))
     };
     drive(name, opts, abort, read_err, emit, produce)
+}
+
+/// Blocks read ahead of the parsing: enough to keep the pool fed while the lane's thread
+/// takes a chunk in, few enough to keep memory flat.
+const READ_AHEAD: usize = 2;
+
+/// The reader thread of [`run_stream_chunked`]: every block, then the error if reading
+/// fails; it stops when the lane no longer listens.
+fn read_blocks<R: BufRead>(
+    mut blocks: Blocks<R>,
+    spares: &Receiver<Block>,
+    tx: &SyncSender<io::Result<Block>>,
+) {
+    loop {
+        let spare = spares.try_recv().unwrap_or_default();
+        let sent = match blocks.next_block_in(spare) {
+            Ok(Some(block)) => tx.send(Ok(block)),
+            Ok(None) => return,
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        };
+        if sent.is_err() {
+            return;
+        }
+    }
 }
 
 /// Hand out the chunks `produce` makes to the rayon pool, a few at a time, and take their
