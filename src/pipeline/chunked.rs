@@ -135,7 +135,7 @@ pub(super) fn run_stream_chunked(
     let size = usize::try_from(opts.chunking.chunk_size).unwrap_or(usize::MAX);
     // Parsed blocks come back to the reader to be filled again.
     let (give_back, spares) = std::sync::mpsc::channel::<Block>();
-    let (tx, blocks) = sync_channel::<io::Result<Block>>(READ_AHEAD);
+    let (tx, blocks) = sync_channel::<io::Result<Option<Block>>>(READ_AHEAD);
     // Not scoped: a reader blocked on a silent stream must not keep this lane from
     // returning (an error, the sink gone); it ends at its next read or send.
     std::thread::Builder::new()
@@ -144,9 +144,11 @@ pub(super) fn run_stream_chunked(
         .map_err(|e| LaneError::Fail(PipelineError::Internal(format!("no reader thread: {e}"))))?;
     let produce = move || -> io::Result<Option<Job>> {
         let block = match blocks.recv() {
-            Ok(b) => b?,
-            // The reader is done: the stream ended.
-            Err(_) => return Ok(None),
+            Ok(Ok(Some(b))) => b,
+            Ok(Ok(None)) => return Ok(None),
+            Ok(Err(e)) => return Err(e),
+            // Gone without saying the stream ended (it panicked): never taken for the end.
+            Err(_) => return Err(io::Error::other("the reading thread stopped unexpectedly")),
         };
         let give_back = give_back.clone();
         Ok(Some(Box::new(move |opts, name, cancel| {
@@ -162,24 +164,18 @@ pub(super) fn run_stream_chunked(
 /// takes a chunk in, few enough to keep memory flat.
 const READ_AHEAD: usize = 2;
 
-/// The reader thread of [`run_stream_chunked`]: every block, then the error if reading
-/// fails; it stops when the lane no longer listens.
+/// The reader thread of [`run_stream_chunked`]: every block, then `None` at the end of the
+/// stream or the error if reading fails; it stops when the lane no longer listens.
 fn read_blocks<R: BufRead>(
     mut blocks: Blocks<R>,
     spares: &Receiver<Block>,
-    tx: &SyncSender<io::Result<Block>>,
+    tx: &SyncSender<io::Result<Option<Block>>>,
 ) {
     loop {
         let spare = spares.try_recv().unwrap_or_default();
-        let sent = match blocks.next_block_in(spare) {
-            Ok(Some(block)) => tx.send(Ok(block)),
-            Ok(None) => return,
-            Err(e) => {
-                let _ = tx.send(Err(e));
-                return;
-            }
-        };
-        if sent.is_err() {
+        let next = blocks.next_block_in(spare);
+        let last = !matches!(next, Ok(Some(_)));
+        if tx.send(next).is_err() || last {
             return;
         }
     }

@@ -446,3 +446,48 @@ fn several_inputs_chunked_equal_sequential() {
     assert_eq!(want.1.sources.len(), 5);
     assert_eq!(collect(tiny_chunks(10)), want);
 }
+
+/// A stream whose reading thread dies part way (here: its reader panics) is an error, never
+/// an input that ended there: the lines it did not read could hold a violation.
+#[test]
+fn a_stream_whose_reader_dies_is_an_error_not_an_end() {
+    struct Dies {
+        lines: u32,
+    }
+    impl std::io::Read for Dies {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            assert!(self.lines < 200, "the stream's reader fails");
+            self.lines += 1;
+            let l = format!("{GRANT}\n");
+            let n = l.len().min(buf.len());
+            buf[..n].copy_from_slice(&l.as_bytes()[..n]);
+            Ok(n)
+        }
+    }
+    let o = Options {
+        chunking: tiny_chunks(1024),
+        ..opts(false)
+    };
+    let inp = Input::from_reader("stream", Box::new(Dies { lines: 0 }));
+    let mut items = 0;
+    let r = run_inputs(
+        Inputs {
+            opened: vec![inp],
+            more: None,
+        },
+        &o,
+        &mut |_| {
+            items += 1;
+            Ok(())
+        },
+    );
+    match r {
+        Err(PipelineError::Read { error, .. }) => {
+            assert!(
+                error.to_string().contains("stopped unexpectedly"),
+                "{error}"
+            )
+        }
+        other => panic!("{:?}", other.map(|s| s.sources.len())),
+    }
+}
