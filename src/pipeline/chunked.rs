@@ -137,7 +137,8 @@ pub(super) fn run_stream_chunked(
     let (give_back, spares) = std::sync::mpsc::channel::<Block>();
     let (tx, blocks) = sync_channel::<io::Result<Option<Block>>>(READ_AHEAD);
     // Not scoped: a reader blocked on a silent stream must not keep this lane from
-    // returning (an error, the sink gone); it ends at its next read or send.
+    // returning (an error, the sink gone); it ends at its next read or send, and only then
+    // drops the stream (a child process's output is closed then, not when the lane returns).
     std::thread::Builder::new()
         .name("flinkha-read".to_string())
         .spawn(move || read_blocks(Blocks::new(reader, size), &spares, &tx))

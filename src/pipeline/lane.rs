@@ -92,8 +92,9 @@ pub(super) fn run_lane(
     if let Some(file) = file.filter(|f| plain_head(f, opts)) {
         return run_chunked(file, name, opts, bytes, abort, &read_err, emit);
     }
-    // A stream (standard input, a pipe) or a large compressed file: read here in blocks,
-    // parsed on the pool. Small regular files are parsed at once, in this thread.
+    // A stream (standard input, a pipe) or a large compressed file: read in blocks by a
+    // reader thread, parsed on the pool. Small regular files are parsed at once, in this
+    // thread.
     let stream = !opts.follow
         && opts.chunking.threshold != u64::MAX
         && rayon::current_thread_index().is_none()
