@@ -514,15 +514,17 @@ pub struct Event {
     #[serde(flatten)]
     pub fields: Box<Fields>,
     /// The log line the event was read from, as written (kubectl decorations removed; the
-    /// first line of a multi-line record): the evidence.
-    pub text: String,
+    /// first line of a multi-line record): the evidence. Shared: the proofs and evidence
+    /// lines made of the event hold the same text, not copies of it.
+    #[serde(serialize_with = "ser_arc")]
+    pub text: Arc<str>,
 }
 
 fn ser_ts<S: Serializer>(ts: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format_ts(ts))
 }
 
-fn ser_arc<S: Serializer>(a: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn ser_arc<S: Serializer>(a: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(a)
 }
 

@@ -141,7 +141,7 @@ pub fn verdicts_frame(a: &Analysis, labels: &Labels) -> PolarsResult<DataFrame> 
         Column::new(
             "evidence_source".into(),
             v.iter()
-                .map(|x| first(x).map(|e| e.source.as_str()))
+                .map(|x| first(x).map(|e| &*e.source))
                 .collect::<Vec<_>>(),
         ),
         Column::new(
@@ -427,7 +427,7 @@ mod tests {
         );
         let ev = col("evidence").str().unwrap().get(i).unwrap().to_string();
         assert_eq!(ev.lines().count(), v.evidence.len());
-        assert!(ev.contains(&v.evidence[1].text), "{ev}");
+        assert!(ev.contains(&*v.evidence[1].text), "{ev}");
         // single-leader is about the cluster: no job.
         assert_eq!(col("job").str().unwrap().get(0), None);
         let span = a.span.unwrap();

@@ -174,7 +174,7 @@ pub fn event_frame(events: &[Event]) -> PolarsResult<DataFrame> {
     for (name, ty) in FIELD_TYPES {
         columns.push(field_column(name, *ty, events)?);
     }
-    let text: Vec<&str> = events.iter().map(|e| e.text.as_str()).collect();
+    let text: Vec<&str> = events.iter().map(|e| &*e.text).collect();
     columns.push(Column::new("text".into(), text));
     DataFrame::new(n, columns)
 }
@@ -815,7 +815,7 @@ mod tests {
             line: ms as u64,
             kind,
             fields: Box::new(fields),
-            text: format!("{kind} at {ms}"),
+            text: format!("{kind} at {ms}").into(),
         }
     }
 

@@ -218,7 +218,7 @@ fn events(inputs: &[PathBuf]) -> BTreeMap<String, usize> {
             e.ts = chrono::DateTime::from_timestamp_millis(e.ts.timestamp_millis()).unwrap();
             e.source = Arc::from("");
             e.line = 0;
-            e.text.clear();
+            e.text = Arc::from("");
             *m.entry(format!("{e:?}")).or_insert(0) += 1;
         }
         Ok(())

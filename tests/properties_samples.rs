@@ -158,7 +158,7 @@ fn cut_events(
                 let mut end = e.clone();
                 end.line = line;
                 end.ts = chrono::DateTime::from_timestamp_millis(ms).unwrap();
-                end.text = String::new();
+                end.text = "".into();
                 out.push((ms, i, line, 1, end));
             }
         } else if kept_lines[i].contains(&e.line) {
@@ -607,7 +607,7 @@ fn injections(all: &[Event]) -> Vec<(String, &'static str, Vec<Event>)> {
                     let mut r = e.clone();
                     r.kind = Kind::JobGraphRecovered;
                     r.ts = ms(e, 1000);
-                    r.text = format!("Recovered JobGraph(jobId: {j}).");
+                    r.text = format!("Recovered JobGraph(jobId: {j}).").into();
                     v.push(r);
                     out.push((
                         format!("recovery after the cleanup at line {}", e.line),
@@ -648,7 +648,7 @@ fn injections(all: &[Event]) -> Vec<(String, &'static str, Vec<Event>)> {
                 ..Default::default()
             });
             c.ts = ms(e, 1);
-            c.text = format!("Clean up the high availability data for job {j}.");
+            c.text = format!("Clean up the high availability data for job {j}.").into();
             v.push(c);
             out.push((format!("cleanup of running {}", &j[..8]), "ha-cleanup", v));
         }

@@ -133,12 +133,12 @@ fn html_timeline_renders_in_headless_chromium() {
     };
     let (mut a, mut events) = report_story::failing_story();
     // Hostile log text in evidence and in the event table: it must stay text.
-    a.invariants[4].evidence[0].text = format!("{PWN_SCRIPT} {PWN_IMG}");
+    a.invariants[4].evidence[0].text = format!("{PWN_SCRIPT} {PWN_IMG}").into();
     if let Some(e) = events
         .iter_mut()
         .find(|e| e.kind == events::Kind::TaskmanagerLost)
     {
-        e.text = format!("TaskManager gone {PWN_IMG} {PWN_SCRIPT}");
+        e.text = format!("TaskManager gone {PWN_IMG} {PWN_SCRIPT}").into();
     }
     let html = report::timeline_html(&a, &events);
 

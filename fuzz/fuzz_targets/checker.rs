@@ -148,7 +148,7 @@ fn decode(data: &[u8]) -> (Config, Vec<Event>) {
             line: n as u64 + 1,
             kind,
             fields: Box::new(f),
-            text: format!("{kind} {n}"),
+            text: format!("{kind} {n}").into(),
         });
     }
     (cfg, out)

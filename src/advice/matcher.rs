@@ -567,7 +567,7 @@ fn versions_for(m: &Match, events: &[Event], a: &Analysis) -> Vec<String> {
         .map(|e| &*e.source)
         .collect();
     if let Some(v) = m.verdict.and_then(|i| a.invariants.get(i)) {
-        sources.extend(v.evidence.iter().map(|e| e.source.as_str()));
+        sources.extend(v.evidence.iter().map(|e| &*e.source));
     }
     let mut out: BTreeSet<String> = a
         .incarnations

@@ -868,7 +868,7 @@ pub(crate) fn sample_events(p: &Parsed, grammar: &Grammar) -> Result<Vec<Event>,
                 line: *n as u64,
                 kind,
                 fields,
-                text: line.clone(),
+                text: Arc::from(line.as_str()),
             }),
             _ => return Err(format!("sample at line {n} is no event of the grammar")),
         }

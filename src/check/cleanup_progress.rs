@@ -147,7 +147,7 @@ mod tests {
             source: "jm.log".into(),
             line: n,
             ts: String::new(),
-            text: format!("line {n}"),
+            text: format!("line {n}").into(),
         }
     }
 

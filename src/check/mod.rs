@@ -149,17 +149,17 @@ impl Proof {
             source: ev.source.clone(),
             line: ev.line,
             ts: ev.ts,
-            text: Arc::from(ev.text.as_str()),
+            text: ev.text.clone(),
         }
     }
 
     /// The evidence line, as [`evidence`] gives it for the event.
     pub fn evidence(&self) -> Evidence {
         Evidence {
-            source: self.source.to_string(),
+            source: self.source.clone(),
             line: self.line,
             ts: format_ts(&self.ts),
-            text: self.text.to_string(),
+            text: self.text.clone(),
         }
     }
 }
@@ -167,7 +167,7 @@ impl Proof {
 /// The evidence line of an event.
 pub fn evidence(ev: &Event) -> Evidence {
     Evidence {
-        source: ev.source.to_string(),
+        source: ev.source.clone(),
         line: ev.line,
         ts: format_ts(&ev.ts),
         text: ev.text.clone(),

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// PASS, FAIL or UNKNOWN.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -32,14 +33,16 @@ impl Outcome {
 /// One log line that supports a verdict.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Evidence {
-    /// File path or pod.
-    pub source: String,
+    /// File path or pod (shared with the events of that source).
+    #[serde(serialize_with = "crate::events::ser_arc")]
+    pub source: Arc<str>,
     /// 1-based line number.
     pub line: u64,
     /// RFC 3339 instant.
     pub ts: String,
-    /// The line's text.
-    pub text: String,
+    /// The line's text (shared with the event and the other evidence of that line).
+    #[serde(serialize_with = "crate::events::ser_arc")]
+    pub text: Arc<str>,
 }
 
 /// The verdict of one invariant (for one job, where the invariant is per job).

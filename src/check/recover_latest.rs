@@ -11,8 +11,16 @@ use crate::events::{Event, Kind};
 /// Invariant id.
 pub const ID: &str = "recover-latest";
 
+/// Evidence lines a passing verdict shows: the first restores' (each its checkpoint's
+/// completion and the restore).
+const PASS_EVIDENCE: usize = 6;
+
 #[derive(Default)]
 struct PerJob {
+    /// Restores from the latest checkpoint, counted.
+    restores: usize,
+    /// The first of them, as evidence: a job that fails over thousands of times keeps a
+    /// verdict's worth, not two lines per failover.
     passed: Vec<Evidence>,
     unknown: Option<(String, Vec<Evidence>)>,
     failed: bool,
@@ -58,8 +66,11 @@ impl Invariant for RecoverLatest {
                         });
                     }
                     Some(latest) if id == latest.id => {
-                        per.passed.push(latest.ev.evidence());
-                        per.passed.push(evidence(ev));
+                        per.restores += 1;
+                        if per.passed.len() < PASS_EVIDENCE {
+                            per.passed.push(latest.ev.evidence());
+                            per.passed.push(evidence(ev));
+                        }
                     }
                     Some(latest) => {
                         per.unknown = Some((
@@ -118,10 +129,9 @@ impl Invariant for RecoverLatest {
                 v.push(verdict(ID, Outcome::Unknown, Some(id), because, ev));
                 continue;
             }
-            if !per.passed.is_empty() {
-                let n = per.passed.len() / 2;
-                let mut ev = per.passed;
-                ev.truncate(6);
+            if per.restores > 0 {
+                let n = per.restores;
+                let ev = per.passed;
                 v.push(verdict(
                     ID,
                     Outcome::Pass,

@@ -326,5 +326,5 @@ fn the_taskmanager_own_log_explains_its_loss_and_never_becomes_a_jobmanager() {
     let c = &a.failovers[0].cause;
     assert_eq!(c.kind, CauseKind::OutOfMemory, "{c:?}");
     assert!(c.text.contains("Metaspace"), "{}", c.text);
-    assert!(c.evidence.iter().any(|e| e.source == tm), "{c:?}");
+    assert!(c.evidence.iter().any(|e| *e.source == *tm), "{c:?}");
 }

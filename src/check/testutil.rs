@@ -38,6 +38,6 @@ pub fn ev(source: &str, line: u64, s: f64, kind: Kind, kv: &[(&str, &str)]) -> E
         line,
         kind,
         fields: Box::new(fields),
-        text: format!("{kind} {kv:?}"),
+        text: format!("{kind} {kv:?}").into(),
     }
 }

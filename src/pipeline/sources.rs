@@ -482,7 +482,7 @@ impl<'o> Sources<'o> {
                     line,
                     kind,
                     fields,
-                    text: rest.into_owned(),
+                    text: Arc::from(&*rest),
                 })
             }
             Classified::Unmatched => {
@@ -714,7 +714,7 @@ impl<'o> LaneState<'o> {
                         reason: rotated.then(|| LOG_END_ROTATED.to_string()),
                         ..Fields::default()
                     }),
-                    text: std::mem::take(&mut s.last_text),
+                    text: Arc::from(std::mem::take(&mut s.last_text)),
                 };
                 self.reorder.push(
                     Keyed {

@@ -84,7 +84,7 @@ fn counts_records_continuations_unparseable_and_log_end() {
         Item::Event(e) => {
             assert_eq!(e.kind, Kind::LogEnd);
             assert_eq!(e.line, 4);
-            assert_eq!(e.text, "2026-11-25 12:36:53,000 INFO  a.B [] - second");
+            assert_eq!(&*e.text, "2026-11-25 12:36:53,000 INFO  a.B [] - second");
         }
         other => panic!("{other:?}"),
     }
@@ -190,7 +190,7 @@ fn classifies_on_the_first_message_line() {
     match &items[0] {
         Item::Event(e) => {
             assert_eq!(e.fields.component.as_deref(), Some("rest"));
-            assert_eq!(e.text, GRANT);
+            assert_eq!(&*e.text, GRANT);
         }
         other => panic!("{other:?}"),
     }

@@ -49,7 +49,7 @@ impl Log {
             line: 0,
             kind,
             fields: Box::new(fields),
-            text: text.to_string(),
+            text: text.into(),
         });
     }
 
@@ -436,7 +436,7 @@ pub fn evidence_of(events: &[Event], kind: Kind, ts: &str) -> Evidence {
         .find(|e| e.kind == kind && e.ts == at)
         .unwrap_or_else(|| panic!("story has no {kind} at {ts}"));
     Evidence {
-        source: e.source.to_string(),
+        source: e.source.clone(),
         line: e.line,
         ts: crate_format_ts(e.ts),
         text: e.text.clone(),

@@ -88,10 +88,10 @@ fn every_piece_of_log_text_is_escaped() {
     let hostile = format!("{SCRIPT} {IMG} 'q' & done");
     a.invariants[4].because = hostile.clone();
     a.invariants[4].evidence.push(Evidence {
-        source: hostile.clone(),
+        source: hostile.as_str().into(),
         line: 1,
         ts: hostile.clone(),
-        text: hostile.clone(),
+        text: hostile.as_str().into(),
     });
     a.invariants[4].id = hostile.clone();
     a.failovers[0].cause.text = hostile.clone();
@@ -102,7 +102,7 @@ fn every_piece_of_log_text_is_escaped() {
     a.terms[0].address = Some(hostile.clone());
     a.notes.push(hostile.clone());
     for e in events.iter_mut() {
-        e.text = format!("{} {hostile}", e.text);
+        e.text = format!("{} {hostile}", e.text).into();
     }
     if let Some(e) = events.first_mut() {
         e.source = std::sync::Arc::from(hostile.as_str());
