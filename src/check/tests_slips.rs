@@ -336,3 +336,41 @@ fn a_job_less_restore_line_belongs_to_the_restarting_job() {
         );
     }
 }
+
+/// A job that restarts again and again, each time from its latest checkpoint: the verdict
+/// counts every restore, and shows the first three (six lines), not two lines per restore.
+#[test]
+fn recover_latest_counts_every_restore_and_shows_the_first_three() {
+    let mut events = vec![
+        ev(A, 1, 0.0, Kind::ProcessStarted, &[]),
+        grant(A, 2, 1.0, "rest", S1),
+        grant(A, 3, 1.0, "dispatcher", S1),
+        state(A, 4, 2.0, "CREATED", "RUNNING"),
+    ];
+    let mut line = 5;
+    for k in 1..=40u32 {
+        let s = 10.0 * f64::from(k);
+        let id = k.to_string();
+        let cp = [("job", J), ("checkpoint", id.as_str())];
+        events.push(ev(A, line, s, Kind::CheckpointCompleted, &cp));
+        events.push(state(A, line + 1, s + 1.0, "RUNNING", "RESTARTING"));
+        events.push(ev(A, line + 2, s + 2.0, Kind::CheckpointRestored, &cp));
+        events.push(state(A, line + 3, s + 3.0, "RESTARTING", "RUNNING"));
+        line += 4;
+    }
+    events.push(ev(A, line, 500.0, Kind::LogEnd, &[]));
+    let a = analyze_events(&events, &Config::default());
+    let v = a
+        .invariants
+        .iter()
+        .find(|v| v.id == "recover-latest")
+        .unwrap_or_else(|| panic!("{:#?}", a.invariants));
+    assert_eq!(v.verdict, Outcome::Pass, "{v:?}");
+    assert!(
+        v.because.starts_with("40 restore(s) of job"),
+        "{}",
+        v.because
+    );
+    let lines: Vec<u64> = v.evidence.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![5, 7, 9, 11, 13, 15], "{v:?}");
+}
