@@ -472,8 +472,7 @@ impl Run<'_, '_> {
         self.spend(1)?;
         // The next literal, checked here: most ends fail on its first byte.
         if let Some(Step::Lit(l)) = self.steps.get(i + 1) {
-            if self.b.get(end) != l.first() || !self.b.get(end..).is_some_and(|r| r.starts_with(l))
-            {
+            if self.b.get(end) != l.first() || !has_at(self.b, end, l) {
                 return Ok(false);
             }
         }

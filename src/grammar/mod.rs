@@ -242,6 +242,11 @@ pub struct Grammar {
 #[derive(Debug, Default)]
 pub struct LoggerCache {
     map: HashMap<Box<str>, Arc<Resolved>, FastHash>,
+    /// A direct-mapped memo in front of `map`, indexed by [`memo_slot`]: a log has a few
+    /// dozen loggers, so a record's logger is nearly always found here with one inline
+    /// comparison, without probing the map and calling `memcmp` (which cost more than
+    /// classifying most records).
+    memo: Vec<Option<(Box<str>, Arc<Resolved>)>>,
     /// The id of the grammar the entries belong to.
     owner: Option<u64>,
 }
@@ -251,6 +256,48 @@ impl LoggerCache {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// The resolution of `logger`, when known.
+    #[inline]
+    fn get(&self, logger: &str) -> Option<&Arc<Resolved>> {
+        if let Some(Some((name, r))) = self.memo.get(memo_slot(logger)) {
+            if name.len() == logger.len() && matcher::has_at(logger.as_bytes(), 0, name.as_bytes())
+            {
+                return Some(r);
+            }
+        }
+        self.map.get(logger)
+    }
+
+    /// Remember the resolution of `logger` (while the map has room; the memo always).
+    fn put(&mut self, logger: &str, r: Arc<Resolved>) {
+        if self.memo.is_empty() {
+            self.memo = vec![None; MEMO_SLOTS];
+        }
+        if let Some(slot) = self.memo.get_mut(memo_slot(logger)) {
+            *slot = Some((logger.into(), r.clone()));
+        }
+        if self.map.len() < CACHE_LIMIT {
+            self.map.insert(logger.into(), r);
+        }
+    }
+}
+
+/// Slots of [`LoggerCache::memo`] (a power of two).
+const MEMO_SLOTS: usize = 256;
+
+/// The memo slot of a logger name: from its length and its last eight bytes, where names
+/// of one package differ (`…slotmanager.FineGrainedSlotManager`).
+#[inline]
+fn memo_slot(logger: &str) -> usize {
+    let b = logger.as_bytes();
+    let n = b.len();
+    let mut w = [0u8; 8];
+    for (d, s) in w.iter_mut().zip(b.get(n.saturating_sub(8)..).unwrap_or(b)) {
+        *d = *s;
+    }
+    let h = (u64::from_le_bytes(w) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h >> 56) as usize & (MEMO_SLOTS - 1)
 }
 
 /// A hash of a logger name from its length and its last 16 bytes: names are looked up
@@ -711,16 +758,15 @@ impl Grammar {
         let logger = trim(logger);
         if cache.owner != Some(self.id) {
             cache.map.clear();
+            cache.memo.clear();
             cache.owner = Some(self.id);
         }
-        if let Some(r) = cache.map.get(logger) {
+        if let Some(r) = cache.get(logger) {
             return self.classify_in(r, level, || first_line(message), self.engine);
         }
         let r = self.resolved(logger);
         let out = self.classify_in(&r, level, || first_line(message), self.engine);
-        if cache.map.len() < CACHE_LIMIT {
-            cache.map.insert(logger.into(), r);
-        }
+        cache.put(logger, r);
         out
     }
 

@@ -871,3 +871,38 @@ fn a_changed_copy_of_a_builtin_is_checked() {
     assert!(e.contains(name), "{e}");
     assert!(e.contains("sample"), "{e}");
 }
+
+#[test]
+fn logger_cache_tells_apart_loggers_of_one_memo_slot() {
+    let g = Grammar::builtin().unwrap();
+    // Two names of one slot (and one length), one watched and one not: found by search,
+    // since the slot is a hash.
+    let watched = CC.to_string();
+    let slot = memo_slot(&watched);
+    let stem = &watched[..watched.len() - 6];
+    let other = (0..1_000_000)
+        .map(|k| format!("{stem}{k:06}"))
+        .find(|s| memo_slot(s) == slot)
+        .expect("a name of the same slot");
+    assert_eq!(other.len(), watched.len());
+    let msg = format!("Completed checkpoint 7 for job {JOB} (1 bytes, checkpointDuration=2 ms, finalizationTime=3 ms).");
+    let mut cache = LoggerCache::new();
+    for _ in 0..3 {
+        for logger in [&watched, &other, &watched, &watched, &other] {
+            let want = g.classify("INFO", logger, &msg);
+            assert_eq!(
+                g.classify_cached(&mut cache, "INFO", logger, &msg),
+                want,
+                "{logger}"
+            );
+        }
+    }
+    assert!(matches!(
+        g.classify_cached(&mut cache, "INFO", &watched, &msg),
+        Classified::Event { .. }
+    ));
+    assert_eq!(
+        g.classify_cached(&mut cache, "INFO", &other, &msg),
+        Classified::Unwatched
+    );
+}
