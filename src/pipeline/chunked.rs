@@ -325,6 +325,10 @@ pub(super) fn parse_chunk(
     if cancel.load(Ordering::Relaxed) {
         return Err(ChunkFail::Cancelled);
     }
+    // A name of the chunk's own: every event holds it, and a reference count shared by
+    // the chunks parsed at once and by the lane thread dropping their events would be
+    // one cache line written by every thread for every event.
+    let name: Arc<str> = Arc::from(&*name);
     let mut sources = Sources::new(name, opts);
     sources.lend_text = lines.held_text().is_some();
     // Where the last record of each source lent its text: (start, end) in the held text,
