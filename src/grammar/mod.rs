@@ -286,18 +286,12 @@ impl LoggerCache {
 /// Slots of [`LoggerCache::memo`] (a power of two).
 const MEMO_SLOTS: usize = 256;
 
-/// The memo slot of a logger name: from its length and its last eight bytes, where names
-/// of one package differ (`…slotmanager.FineGrainedSlotManager`).
+/// The memo slot of a logger name: the top bits of the map's own [`WordHasher`].
 #[inline]
 fn memo_slot(logger: &str) -> usize {
-    let b = logger.as_bytes();
-    let n = b.len();
-    let mut w = [0u8; 8];
-    for (d, s) in w.iter_mut().zip(b.get(n.saturating_sub(8)..).unwrap_or(b)) {
-        *d = *s;
-    }
-    let h = (u64::from_le_bytes(w) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    (h >> 56) as usize & (MEMO_SLOTS - 1)
+    let mut h = WordHasher::default();
+    h.write(logger.as_bytes());
+    (h.finish() >> 56) as usize & (MEMO_SLOTS - 1)
 }
 
 /// A hash of a logger name from its length and its last 16 bytes: names are looked up
