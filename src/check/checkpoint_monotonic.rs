@@ -44,11 +44,12 @@ impl Invariant for CheckpointMonotonic {
         let Some((prev, prev_ev)) = earlier else {
             return;
         };
-        let failover = model
+        let failover = j
             .failovers
             .iter()
             .rev()
-            .find(|f| f.jobs.iter().any(|r| r.job == job) && f.failure_ts <= ev.ts);
+            .filter_map(|&(f, _)| model.failovers.get(f))
+            .find(|f| f.failure_ts <= ev.ts);
         let mut because = format!(
             "checkpoint id {id} of job {} is not greater than the earlier id {prev}",
             short(job)
@@ -97,13 +98,15 @@ impl Invariant for CheckpointMonotonic {
                 ));
                 continue;
             }
-            let across = model
+            let across = j
                 .failovers
                 .iter()
-                .filter(|f| {
-                    f.jobs
-                        .iter()
-                        .any(|r| r.job == *id && r.first_completed_after.is_some())
+                .filter(|&&(f, k)| {
+                    model
+                        .failovers
+                        .get(f)
+                        .and_then(|fo| fo.jobs.get(k))
+                        .is_some_and(|r| r.first_completed_after.is_some())
                 })
                 .count();
             let tail = if across > 0 {

@@ -3,7 +3,6 @@
 
 use super::model::{FailoverKind, Outcome, Verdict};
 use super::state::Model;
-use super::HashMap;
 use super::{short, verdict, Config, Finding, Invariant};
 use crate::events::Event;
 use std::collections::BTreeSet;
@@ -93,15 +92,6 @@ impl Invariant for JobsRecovered {
             .into_iter()
             .map(|f| verdict(ID, Outcome::Fail, f.job.as_deref(), f.because, f.evidence))
             .collect();
-        // Every (failover, position) of each job in leader failovers, in one pass.
-        let mut places: HashMap<&str, Vec<(usize, usize)>> = HashMap::default();
-        for (f, fo) in model.failovers.iter().enumerate() {
-            if fo.kind == FailoverKind::Leader {
-                for (k, r) in fo.jobs.iter().enumerate() {
-                    places.entry(r.job.as_str()).or_default().push((f, k));
-                }
-            }
-        }
         let failed: BTreeSet<String> = v.iter().filter_map(|x| x.job.clone()).collect();
         for id in &model.job_order {
             if failed.contains(id) {
@@ -115,12 +105,13 @@ impl Invariant for JobsRecovered {
             let mut left_out = None;
             // Application mode: missing from the job graphs, `main()` not yet past it.
             let mut main_pending = None;
-            for &(f, k) in places
-                .get(id.as_str())
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
-                let Some(fo) = model.failovers.get(f) else {
+            let places = model.job(id).map(|j| j.failovers.as_slice());
+            for &(f, k) in places.unwrap_or_default() {
+                let Some(fo) = model
+                    .failovers
+                    .get(f)
+                    .filter(|fo| fo.kind == FailoverKind::Leader)
+                else {
                     continue;
                 };
                 {

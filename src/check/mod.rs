@@ -328,8 +328,11 @@ impl Checker {
             notes.extend(inv.notes());
             // FAILs proven while reading replace the final verdict of the same (id, job).
             let mut fails: Vec<Verdict> = Vec::new();
+            // Where each job's FAIL is in `fails`: a log with thousands of failing jobs
+            // looked through all of them for every finding and every final verdict.
+            let mut at: HashMap<Option<String>, usize> = HashMap::default();
             for f in self.findings.iter().filter(|f| f.id == id) {
-                match fails.iter_mut().find(|v| v.job == f.job) {
+                match at.get(&f.job).and_then(|&i| fails.get_mut(i)) {
                     Some(v) => {
                         if v.evidence.len() < 8 {
                             v.evidence.extend(f.evidence.iter().cloned());
@@ -338,11 +341,14 @@ impl Checker {
                             v.because.push_str(" (and more violations)");
                         }
                     }
-                    None => fails.push(f.clone().into_verdict()),
+                    None => {
+                        at.insert(f.job.clone(), fails.len());
+                        fails.push(f.clone().into_verdict());
+                    }
                 }
             }
             for v in finals {
-                if v.verdict == Outcome::Fail || !fails.iter().any(|f| f.job == v.job) {
+                if v.verdict == Outcome::Fail || !at.contains_key(&v.job) {
                     invariants.push(v);
                 }
             }

@@ -144,11 +144,7 @@ impl Invariant for RecoverLatest {
                 ));
                 continue;
             }
-            let failovers = model
-                .failovers
-                .iter()
-                .filter(|f| f.jobs.iter().any(|r| r.job == *id))
-                .count();
+            let failovers = model.job(id).map_or(0, |j| j.failovers.len());
             let retrieving = model
                 .job(id)
                 .map(|j| j.latest_checkpoint.is_none())

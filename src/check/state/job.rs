@@ -166,6 +166,10 @@ pub struct JobState {
     pub(super) run: Option<RunAcc>,
     /// The failover (index, position in its job list) whose recovery is being tracked.
     pub open_recovery: Option<(usize, usize)>,
+    /// Every failover the job was part of (index, position in its job list), oldest first:
+    /// what looks for a job's failovers reads these instead of every job of every failover,
+    /// which took time growing with the square of the jobs.
+    pub failovers: Vec<(usize, usize)>,
     /// Incarnation that last logged about this job.
     pub last_incarnation: Option<usize>,
     /// Incarnation that logged the globally terminal state.

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::check::cause;
-use crate::check::{evidence, Proof};
+use crate::check::{evidence, HashSet, Proof};
 use crate::events::{Event, Kind};
 use std::borrow::Cow;
 
@@ -23,7 +23,7 @@ impl Model {
         if !passes || self.pending_failovers.is_empty() {
             return;
         }
-        for &f in &self.pending_failovers {
+        for &(f, _) in &self.pending_failovers {
             if self.failover_new_inc.get(f).copied().flatten() != Some(inc) {
                 continue;
             }
@@ -139,7 +139,9 @@ impl Model {
             let id = self.failovers.len();
             let cause = cause::restart_cause(self, inc, job, ev);
             let rec = self.recovery_for(job);
-            self.job_mut(job).open_recovery = Some((id, 0));
+            let j = self.job_mut(job);
+            j.open_recovery = Some((id, 0));
+            j.failovers.push((id, 0));
             let term = self.leader.map(|(t, _)| t);
             self.failovers.push(Failover {
                 id,
@@ -327,7 +329,13 @@ impl Model {
         let application = self.incs.get(inc).is_some_and(|i| i.info.application);
         let mut resubmitted = Vec::new();
         let mut pending = std::mem::take(&mut self.pending_failovers);
-        for &f in &pending {
+        // The new leader's list of retrieved job graphs, as a set: it names every job.
+        let listed: Option<HashSet<&str>> = match (ev.kind, ev.fields.jobs.as_ref()) {
+            (Kind::JobGraphsRetrieved, Some(l)) => Some(l.iter().map(String::as_str).collect()),
+            _ => None,
+        };
+        for (f, undecided) in &mut pending {
+            let f = *f;
             if self.failover_new_inc.get(f).copied().flatten() != Some(inc) {
                 continue;
             }
@@ -335,10 +343,11 @@ impl Model {
                 continue;
             };
             let positions: Vec<usize> = match about {
-                Some(job) if !lists => fo
+                Some(job) if !lists => self
                     .jobs
-                    .iter()
-                    .position(|r| r.job == job)
+                    .get(job)
+                    .and_then(|j| j.failovers.iter().rev().find(|&&(g, _)| g == f))
+                    .map(|&(_, k)| k)
                     .into_iter()
                     .collect(),
                 _ => (0..fo.jobs.len()).collect(),
@@ -352,11 +361,7 @@ impl Model {
                     continue;
                 }
                 let missing = ev.kind == Kind::JobGraphsRetrieved
-                    && !ev
-                        .fields
-                        .jobs
-                        .as_ref()
-                        .is_some_and(|l| l.iter().any(|x| x == job));
+                    && !listed.as_ref().is_some_and(|l| l.contains(job.as_str()));
                 // Logged after every job graph was recovered: a job not recovered by then
                 // was left out, unless it still shows up on this leader later.
                 if ev.kind == Kind::JobGraphsRecoveredCount && track.soft_missing.is_none() {
@@ -368,6 +373,7 @@ impl Model {
                 } else if missing {
                     track.missing = Some(evidence(ev));
                     self.missing_log.push((f, k));
+                    *undecided = undecided.saturating_sub(1);
                 } else if resubmits && ev.job() == Some(job.as_str()) {
                     if track.resubmitted.is_none() {
                         track.resubmitted = Some(evidence(ev));
@@ -375,6 +381,7 @@ impl Model {
                     }
                 } else if recovered {
                     track.recovered = Some(evidence(ev));
+                    *undecided = undecided.saturating_sub(1);
                 }
             }
         }
@@ -384,12 +391,7 @@ impl Model {
             }
         }
         // Keep only failovers with an undecided job.
-        pending.retain(|&f| {
-            self.tracks.get(f).is_some_and(|t| {
-                t.iter()
-                    .any(|x| x.recovered.is_none() && x.missing.is_none())
-            })
-        });
+        pending.retain(|&(_, undecided)| undecided > 0);
         self.pending_failovers = pending;
     }
 }

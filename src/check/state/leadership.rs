@@ -203,8 +203,9 @@ impl Model {
             });
         }
         for (k, r) in jobs.iter().enumerate() {
-            let j = self.job_mut(&r.job.clone());
+            let j = self.job_mut(&r.job);
             j.open_recovery = Some((id, k));
+            j.failovers.push((id, k));
             j.end_run();
         }
         let new_leader_ts = ev.ts;
@@ -221,7 +222,7 @@ impl Model {
             advice: Vec::new(),
         });
         if !tracks.is_empty() {
-            self.pending_failovers.push(id);
+            self.pending_failovers.push((id, tracks.len()));
         }
         self.tracks.push(tracks);
         self.failover_new_inc

@@ -176,9 +176,10 @@ pub struct Model {
     pub tracks: Vec<Vec<RecoveryTrack>>,
     /// Leader failovers' new-leader incarnation, per failover index.
     pub failover_new_inc: Vec<Option<usize>>,
-    /// Leader failovers with a job whose recovery is not decided yet (so that each event
-    /// looks at a handful of failovers, not at all of them).
-    pending_failovers: Vec<usize>,
+    /// Leader failovers with a job whose recovery is not decided yet, each with how many
+    /// of its jobs are undecided (so that each event looks at a handful of failovers, not at
+    /// all of them, and none counts its open jobs again on every event).
+    pending_failovers: Vec<(usize, usize)>,
     /// Incarnations whose rotated log part ended and that did not go on yet (those with
     /// `paused`): few at any time, so settling them costs nothing per line or per grant.
     paused_incs: Vec<usize>,
