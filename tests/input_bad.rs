@@ -294,3 +294,72 @@ fn a_truncated_gzip_is_an_error_naming_the_last_whole_line() {
         "{err}"
     );
 }
+
+/// Two JobManagers' logs one after the other (`cat jm-0.log jm-1.log`, or `kubectl logs` of
+/// two pods without `--prefix`) are refused, from a file and from a pipe, naming the line
+/// where the time starts over. Read as one log, the second JobManager's start looked like
+/// the first one's restart, and the real split brain of this corpus set passed
+/// `single-leader`: a FAIL turned into an UNKNOWN by the input's shape.
+#[test]
+fn concatenated_logs_are_refused_not_read_as_one() {
+    let set = Path::new(DIR).join("samples/corpus/1.19.3/zk-outage-rerun");
+    let mut both = Vec::new();
+    let mut first_lines = 0;
+    for n in 0..2 {
+        let log =
+            std::fs::read(set.join(format!("flink-root-standalonesession-{n}-vm.log"))).unwrap();
+        if n == 0 {
+            first_lines = log.iter().filter(|&&b| b == b'\n').count();
+        }
+        both.extend_from_slice(&log);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "both.log", &both);
+    let (code, out, err) = flinkha(&["check", &file, "--no-progress"]);
+    no_panic(&err);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty(), "no verdict may be printed: {out}");
+    assert!(
+        err.contains(&format!(
+            "cannot put {file} in time order: its time goes back: line "
+        )),
+        "{err}"
+    );
+    let line: usize = err
+        .split("goes back: line ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(
+        line > first_lines,
+        "the step back is in the second log: {err}"
+    );
+    assert!(err.contains("kubectl logs --prefix"), "{err}");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flinkha"))
+        .args(["check", "--no-progress"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let feed = std::thread::spawn(move || {
+        // The reader may stop early on the error: a closed pipe is fine here.
+        let _ = std::io::Write::write_all(&mut stdin, &both);
+    });
+    let done = child.wait_with_output().unwrap();
+    feed.join().unwrap();
+    let err = String::from_utf8_lossy(&done.stderr);
+    no_panic(&err);
+    assert_eq!(done.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("cannot put - in time order: its time goes back"),
+        "{err}"
+    );
+
+    // Each log as its own file: the split brain is found.
+    let (code, out, _) = flinkha(&["check", set.to_str().unwrap(), "--no-progress"]);
+    assert_eq!(code, 1, "{out}");
+}

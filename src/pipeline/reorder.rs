@@ -1,10 +1,21 @@
 //! The reorder buffer: absorbs the small timestamp disorder of one input (records logged by
 //! several threads are written a few milliseconds out of order).
+//!
+//! A log's time never goes back by more than [`BACK_TOLERANCE_SECS`]: where it does, the
+//! input holds several logs one after the other (`cat` of files, `kubectl logs` of several
+//! pods without `--prefix`), and the later log's events would reach the checker after
+//! newer ones of the first. A second JobManager's start then looks like the first one's
+//! restart, and a split brain passes `single-leader`. That is an error naming the line,
+//! never a verdict.
 
+use super::clock::BACK_TOLERANCE_SECS;
 use super::lane::{Keyed, LaneError};
+use super::PipelineError;
+use crate::events::format_ts;
 use chrono::{DateTime, TimeDelta, Utc};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 
 /// A bounded min-heap that absorbs small timestamp disorder within one input.
 pub(super) struct Reorder {
@@ -12,14 +23,76 @@ pub(super) struct Reorder {
     pub(super) newest: Option<DateTime<Utc>>,
     pub(super) cap: usize,
     pub(super) window: Option<TimeDelta>,
+    /// The input's name, for the error.
+    input: Arc<str>,
+    /// Per source of the input (its pods, or the input itself): the newest item seen and
+    /// its line. Few per input, so a list.
+    latest: Vec<(Arc<str>, DateTime<Utc>, u64)>,
 }
 
 impl Reorder {
+    /// The buffer of input `input`: at most `cap` items (0: none, items pass at once) that lets an item wait
+    /// at most `window` behind the newest (`None`: until the end, for a stream sorted whole).
+    pub(super) fn new(input: Arc<str>, cap: usize, window: Option<TimeDelta>) -> Self {
+        Reorder {
+            input,
+            heap: BinaryHeap::new(),
+            newest: None,
+            cap,
+            window,
+            latest: Vec::new(),
+        }
+    }
+
+    /// Whether `k` goes back in time in its own source by more than a log does: the error
+    /// that says so.
+    fn went_back(&mut self, k: &Keyed) -> Result<(), LaneError> {
+        let src = k.item.source();
+        let at = self
+            .latest
+            .iter()
+            .position(|(s, _, _)| Arc::ptr_eq(s, src) || **s == **src);
+        let Some(i) = at else {
+            self.latest.push((src.clone(), k.ts, k.item.line()));
+            return Ok(());
+        };
+        let Some(entry) = self.latest.get_mut(i) else {
+            return Ok(());
+        };
+        let (_, newest, newest_line) = *entry;
+        if k.ts >= newest {
+            *entry = (src.clone(), k.ts, k.item.line());
+            return Ok(());
+        }
+        if k.ts >= newest - TimeDelta::seconds(BACK_TOLERANCE_SECS) {
+            return Ok(());
+        }
+        Err(LaneError::Fail(PipelineError::Unordered {
+            input: if **src == *self.input || src.is_empty() {
+                self.input.to_string()
+            } else {
+                format!("{} (pod {src})", self.input)
+            },
+            reason: format!(
+                "its time goes back: line {} ({}) is {} s older than line {newest_line} ({}) before it. \
+                 The input holds several logs one after the other (`cat` of several files, \
+                 `kubectl logs` of several pods without `--prefix`): give each log as its own \
+                 file, or use `kubectl logs --prefix`. A local time that went back when daylight \
+                 saving time ended needs the log's zone: `--tz`",
+                k.item.line(),
+                format_ts(&k.ts),
+                (newest - k.ts).num_seconds(),
+                format_ts(&newest),
+            ),
+        }))
+    }
+
     pub(super) fn push(
         &mut self,
         k: Keyed,
         emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
     ) -> Result<(), LaneError> {
+        self.went_back(&k)?;
         if self.cap == 0 {
             return emit(k);
         }

@@ -20,7 +20,6 @@ use crate::grammar::{Classified, LoggerCache};
 use crate::input::{self, Decoder, RawLine};
 use chrono::{DateTime, TimeDelta, Utc};
 use std::borrow::Cow;
-use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 /// One source's running state.
@@ -541,17 +540,16 @@ pub(super) struct LaneState<'o> {
 
 impl<'o> LaneState<'o> {
     pub(super) fn new(name: Arc<str>, opts: &'o Options) -> Self {
-        let mut sources = Sources::new(name, opts);
+        let mut sources = Sources::new(name.clone(), opts);
         sources.defer = !opts.follow;
         LaneState {
             order: None,
             sources,
-            reorder: Reorder {
-                heap: BinaryHeap::new(),
-                newest: None,
-                cap: if opts.follow { 0 } else { REORDER_CAP },
-                window: Some(TimeDelta::milliseconds(REORDER_WINDOW_MS)),
-            },
+            reorder: Reorder::new(
+                name,
+                if opts.follow { 0 } else { REORDER_CAP },
+                Some(TimeDelta::milliseconds(REORDER_WINDOW_MS)),
+            ),
         }
     }
 

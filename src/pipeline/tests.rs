@@ -7,7 +7,6 @@ use super::*;
 use crate::events::Kind;
 use crate::input::RawLine;
 use chrono::{DateTime, TimeDelta};
-use std::collections::BinaryHeap;
 use std::time::Duration;
 
 const GRANT: &str = "2026-11-25 12:36:05,095 INFO  org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint   [] - http://127.0.0.1:8081 was granted leadership with leaderSessionID=e121f084-4a4d-4a43-bf6c-09a46f25e587";
@@ -123,12 +122,7 @@ fn pods_become_sources_and_kubectl_ts_wins() {
 
 #[test]
 fn reorder_window_and_cap() {
-    let mut r = Reorder {
-        heap: BinaryHeap::new(),
-        newest: None,
-        cap: 3,
-        window: Some(TimeDelta::seconds(2)),
-    };
+    let mut r = Reorder::new(Arc::from("x"), 3, Some(TimeDelta::seconds(2)));
     let mk = |s: i64, line: u64| Keyed {
         ts: DateTime::from_timestamp(s, 0).unwrap(),
         line,
@@ -489,5 +483,72 @@ fn a_stream_whose_reader_dies_is_an_error_not_an_end() {
             )
         }
         other => panic!("{:?}", other.map(|s| s.sources.len())),
+    }
+}
+
+/// An unmatched item of `source` at second `s`, line `line`, for the reorder buffer.
+fn keyed_at(source: &str, s: i64, line: u64) -> Keyed {
+    Keyed {
+        ts: DateTime::from_timestamp(s, 0).unwrap(),
+        line,
+        sub: 0,
+        item: Box::new(Item::Unmatched(Unmatched {
+            source: Arc::from(source),
+            line,
+            ts: DateTime::from_timestamp(s, 0).unwrap(),
+            level: String::new(),
+            logger: String::new(),
+            text: String::new(),
+        })),
+    }
+}
+
+#[test]
+fn reorder_refuses_a_log_whose_time_goes_back_a_minute() {
+    for (cap, window) in [(3, Some(TimeDelta::seconds(2))), (0, None)] {
+        let mut r = Reorder::new(Arc::from("in.log"), cap, window);
+        let mut emit = |_: Keyed| Ok(());
+        // Seconds of disorder, and exactly the tolerance, pass.
+        for (s, l) in [(1000, 1), (998, 2), (1100, 3), (1040, 4)] {
+            assert!(r.push(keyed_at("in.log", s, l), &mut emit).is_ok());
+        }
+        // A second log after the first: its time starts over.
+        match r.push(keyed_at("in.log", 1039, 5), &mut emit) {
+            Err(LaneError::Fail(e)) => {
+                let m = e.to_string();
+                assert!(m.contains("cannot put in.log in time order"), "{m}");
+                assert!(
+                    m.contains("line 5 (") && m.contains("61 s older than line 3 ("),
+                    "{m}"
+                );
+                assert!(m.contains("--prefix") && m.contains("--tz"), "{m}");
+            }
+            _ => panic!("a step back of 61 s must be refused (cap {cap})"),
+        }
+    }
+}
+
+#[test]
+fn reorder_takes_the_step_back_per_pod() {
+    let mut r = Reorder::new(Arc::from("pods.log"), 3, Some(TimeDelta::seconds(2)));
+    let mut emit = |_: Keyed| Ok(());
+    // Two pods interleaved an hour apart: each one's own time goes forward.
+    for (src, s, l) in [
+        ("jm-a", 5000, 1),
+        ("jm-b", 1000, 2),
+        ("jm-a", 5001, 3),
+        ("jm-b", 1001, 4),
+    ] {
+        assert!(r.push(keyed_at(src, s, l), &mut emit).is_ok());
+    }
+    match r.push(keyed_at("jm-b", 900, 5), &mut emit) {
+        Err(LaneError::Fail(e)) => {
+            let m = e.to_string();
+            assert!(
+                m.contains("pods.log (pod jm-b)") && m.contains("line 5 ("),
+                "{m}"
+            );
+        }
+        _ => panic!("a pod's own step back must be refused"),
     }
 }
