@@ -170,31 +170,58 @@ impl Input {
     }
 }
 
-/// The stream itself, or its gzip decompression when it starts with the gzip magic bytes.
-fn decompressing<R: BufRead + Send + 'static>(
-    mut buffered: R,
-) -> io::Result<Box<dyn BufRead + Send>> {
-    let magic = loop {
-        match buffered.fill_buf() {
-            Ok(b) => break b.starts_with(&[0x1f, 0x8b]),
+/// The gzip magic bytes.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Whether text starts with a UTF-16 byte order mark (little or big endian): how Windows
+/// PowerShell 5's `>` and `Out-File` write what `kubectl logs` printed.
+fn is_utf16(start: &[u8]) -> bool {
+    start.starts_with(&[0xff, 0xfe]) || start.starts_with(&[0xfe, 0xff])
+}
+
+/// The first bytes of a stream, without consuming them. Filled in a loop first (a read may
+/// be interrupted), then borrowed: the second call returns the filled buffer as it is.
+fn peek<R: BufRead + ?Sized>(r: &mut R) -> io::Result<&[u8]> {
+    loop {
+        match r.fill_buf() {
+            Ok(_) => break,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         }
-    };
-    if magic {
-        Ok(Box::new(BufReader::with_capacity(
+    }
+    r.fill_buf()
+}
+
+/// The stream itself, or its gzip decompression when it starts with the gzip magic bytes;
+/// then, when the text starts with a UTF-16 byte order mark, its transcoding to UTF-8
+/// (invalid units become U+FFFD, like invalid UTF-8 does), so such a log reads like any
+/// other instead of as lines of nothing but unparseable bytes.
+fn decompressing<R: BufRead + Send + 'static>(
+    mut buffered: R,
+) -> io::Result<Box<dyn BufRead + Send>> {
+    let mut text: Box<dyn BufRead + Send> = if peek(&mut buffered)?.starts_with(&GZIP_MAGIC) {
+        Box::new(BufReader::with_capacity(
             BUF_SIZE,
             flate2::bufread::MultiGzDecoder::new(buffered),
-        )))
+        ))
     } else {
-        Ok(Box::new(buffered))
+        Box::new(buffered)
+    };
+    if is_utf16(peek(&mut text)?) {
+        let utf8 = encoding_rs_io::DecodeReaderBytesBuilder::new()
+            .bom_sniffing(true)
+            .strip_bom(true)
+            .build(text);
+        text = Box::new(BufReader::with_capacity(BUF_SIZE, utf8));
     }
+    Ok(text)
 }
 
 impl Input {
     /// A handle for reading this input at any offset from several threads at once, or
-    /// `None` unless it is a regular file that does not start with the gzip magic bytes
-    /// (standard input, pipes and compressed files are read front to back only). A file
+    /// `None` unless it is a regular file that does not start with the gzip magic bytes or
+    /// a UTF-16 byte order mark (standard input, pipes, compressed and transcoded files are
+    /// read front to back only). A file
     /// that cannot be examined is `None` too: it is then read the ordinary way, which
     /// reports the error with its line.
     pub fn shared_file(&self) -> Option<SharedFile> {
@@ -216,7 +243,7 @@ impl Input {
                 Err(_) => return None,
             }
         }
-        (magic != [0x1f, 0x8b]).then_some(file)
+        (magic != GZIP_MAGIC && !is_utf16(&magic)).then_some(file)
     }
 }
 
@@ -958,6 +985,35 @@ mod tests {
     }
 
     #[test]
+    fn utf16_is_read_as_utf8_and_odd_bytes_as_replacement() {
+        let lines = |bytes: Vec<u8>| {
+            let inp = Input::from_bytes("u.log", bytes);
+            let mut r = LineReader::new(inp.into_reader(Arc::new(AtomicU64::new(0))).unwrap());
+            let mut got = Vec::new();
+            while let Some(l) = r.next_line().unwrap() {
+                got.push(String::from_utf8(l.bytes.to_vec()).unwrap());
+            }
+            got
+        };
+        let text = "ä one\ntwo 😀\n";
+        let le = [0xff, 0xfe]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let be = [0xfe, 0xff]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(lines(le.collect()), vec!["ä one", "two 😀"]);
+        assert_eq!(lines(be.collect()), vec!["ä one", "two 😀"]);
+        // A lone surrogate and a last odd byte: replacement characters, never an error.
+        assert_eq!(
+            lines(vec![0xff, 0xfe, b'a', 0, 0x00, 0xd8, b'\n', 0, b'b']),
+            vec!["a\u{fffd}", "\u{fffd}"]
+        );
+        // UTF-8 is left as it is, its byte order mark too (the envelope skips it).
+        assert_eq!(lines(b"\xef\xbb\xbfx\n".to_vec()), vec!["\u{feff}x"]);
+    }
+
+    #[test]
     fn shared_file_only_for_plain_regular_files() {
         use flate2::write::GzEncoder;
         use std::io::Write;
@@ -970,12 +1026,14 @@ mod tests {
         std::fs::write(&gz, enc.finish().unwrap()).unwrap();
         let one_byte = dir.path().join("c.log");
         std::fs::write(&one_byte, [0x1f]).unwrap();
-        let got: Vec<Option<u64>> = resolve(&[plain, gz, one_byte])
+        let utf16 = dir.path().join("d.log");
+        std::fs::write(&utf16, [0xff, 0xfe, b'a', 0, b'\n', 0]).unwrap();
+        let got: Vec<Option<u64>> = resolve(&[plain, gz, one_byte, utf16])
             .unwrap()
             .iter()
             .map(|i| i.shared_file().map(|f| f.len()))
             .collect();
-        assert_eq!(got, vec![Some(6), None, Some(1)]);
+        assert_eq!(got, vec![Some(6), None, Some(1), None]);
         assert!(stdin_input().shared_file().is_none());
     }
 

@@ -356,6 +356,50 @@ fn gzip_by_name_and_by_magic() {
     assert_eq!(strip_all(&z, &["source"]), strip_all(&plain, &["source"]));
 }
 
+/// `kubectl logs pod > jm.log` in Windows PowerShell 5 writes UTF-16 with a byte order mark:
+/// such a log (little or big endian, in a file, gzipped, on stdin) gives the same events as
+/// the UTF-8 one, where it was once all unparseable lines and no verdict.
+#[test]
+fn utf16_with_a_byte_order_mark() {
+    use flate2::write::GzEncoder;
+    let text = String::from_utf8(read_sample("jm0.log")).unwrap();
+    let le: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let be: Vec<u8> = [0xfe, 0xff]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&le).unwrap();
+    let gz = enc.finish().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, _) = events(&[&sample("jm0.log")], None);
+    assert!(!plain.is_empty());
+    for (name, bytes) in [("le.log", &le), ("be.log", &be), ("le.log.gz", &gz)] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let (evs, err) = events(&[p.to_str().unwrap()], None);
+        assert_eq!(
+            strip_all(&evs, &["source"]),
+            strip_all(&plain, &["source"]),
+            "{name}"
+        );
+        assert!(err.contains("128 lines, 115 records"), "{name}: {err}");
+        assert!(
+            !err.contains("unparseable") || err.contains(" 0 unparseable"),
+            "{err}"
+        );
+        let (evs, _) = events(&["-"], Some(bytes));
+        assert_eq!(
+            strip_all(&evs, &["source"]),
+            strip_all(&plain, &["source"]),
+            "{name} on stdin"
+        );
+    }
+}
+
 #[test]
 fn stdin_dash_and_no_argument() {
     let (plain, _) = events(&[&sample("jm0.log")], None);
