@@ -362,4 +362,29 @@ fn concatenated_logs_are_refused_not_read_as_one() {
     // Each log as its own file: the split brain is found.
     let (code, out, _) = flinkha(&["check", set.to_str().unwrap(), "--no-progress"]);
     assert_eq!(code, 1, "{out}");
+
+    // However short the overlap: the other real split brain (samples/e2e), its first
+    // JobManager's log cut 30 s after the second one started, then the second's whole log.
+    let e2e = Path::new(DIR).join("samples/e2e/1.20.5/zk-outage-split-brain");
+    let log = |jm: &str| {
+        std::fs::read_to_string(e2e.join(jm).join("flink-root-standalonesession-0-vm.log")).unwrap()
+    };
+    let a = log("jm-a");
+    let cut = a
+        .lines()
+        .take_while(|l| !l.starts_with("2026-") || l.get(..19) <= Some("2026-12-01 11:26:51"))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>();
+    let short = write(
+        dir.path(),
+        "short.log",
+        format!("{cut}{}", log("jm-b")).as_bytes(),
+    );
+    let (code, out, err) = flinkha(&["check", &short, "--no-progress"]);
+    no_panic(&err);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("a process starts before the one before it ended: line "),
+        "{err}"
+    );
 }

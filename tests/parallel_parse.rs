@@ -161,17 +161,25 @@ fn several_inputs_each_chunked_merge_identically() {
     assert_eq!(parse(&inputs, &options(tiny(3 << 10))), want);
 }
 
-/// A corpus log (with stack traces) repeated to just over `bytes`.
+/// A corpus log (with stack traces) repeated to just over `bytes`, each repetition a day
+/// after the one before (one log whose JobManager restarted daily, not the same run again,
+/// which would be refused as several logs one after the other).
 fn big_log(dir: &Path, bytes: u64) -> PathBuf {
     let src = Path::new(DIR)
         .join("samples/corpus/1.20.5/zk-outage/flink-root-standalonesession-0-vm.log");
-    let one = std::fs::read(src).expect("corpus log");
+    let one = std::fs::read_to_string(src).expect("corpus log");
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+    assert!(one.contains("2026-11-25 ") && !one.contains("2026-11-26"));
     let path = dir.join("big.log");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));
     let mut written = 0u64;
+    let mut n = 0;
     while written < bytes {
-        f.write_all(&one).expect("write");
-        written += one.len() as u64;
+        let date = (day + chrono::Days::new(n)).format("%Y-%m-%d ").to_string();
+        let again = one.replace("2026-11-25 ", &date);
+        f.write_all(again.as_bytes()).expect("write");
+        written += again.len() as u64;
+        n += 1;
     }
     f.flush().expect("flush");
     path

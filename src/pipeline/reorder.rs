@@ -6,16 +6,29 @@
 //! pods without `--prefix`), and the later log's events would reach the checker after
 //! newer ones of the first. A second JobManager's start then looks like the first one's
 //! restart, and a split brain passes `single-leader`. That is an error naming the line,
-//! never a verdict.
+//! never a verdict. So is a process (its start banner) that starts more than the reorder
+//! window before the last line of the one logged before it: processes of one log run one
+//! after the other, so that is a second log, however short the overlap.
 
 use super::clock::BACK_TOLERANCE_SECS;
 use super::lane::{Keyed, LaneError};
-use super::PipelineError;
-use crate::events::format_ts;
+use super::{Item, PipelineError, REORDER_WINDOW_MS};
+use crate::events::{format_ts, Kind};
 use chrono::{DateTime, TimeDelta, Utc};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
+
+/// A step back in time as people read it: whole seconds from a minute on, else seconds to
+/// the millisecond.
+fn span(d: TimeDelta) -> String {
+    if d >= TimeDelta::seconds(BACK_TOLERANCE_SECS) {
+        format!("{} s", d.num_seconds())
+    } else {
+        let ms = d.num_milliseconds();
+        format!("{}.{:03} s", ms / 1000, ms % 1000)
+    }
+}
 
 /// A bounded min-heap that absorbs small timestamp disorder within one input.
 pub(super) struct Reorder {
@@ -64,9 +77,17 @@ impl Reorder {
             *entry = (src.clone(), k.ts, k.item.line());
             return Ok(());
         }
-        if k.ts >= newest - TimeDelta::seconds(BACK_TOLERANCE_SECS) {
+        let back = newest - k.ts;
+        let starts = matches!(&*k.item, Item::Event(e) if e.kind == Kind::ProcessStarted);
+        let what = if back > TimeDelta::seconds(BACK_TOLERANCE_SECS) {
+            "its time goes back"
+        } else if starts && back > TimeDelta::milliseconds(REORDER_WINDOW_MS) {
+            // A process starts after the one before it in its log has ended: a start before
+            // that one's last line is a second log, however short the overlap.
+            "a process starts before the one before it ended"
+        } else {
             return Ok(());
-        }
+        };
         Err(LaneError::Fail(PipelineError::Unordered {
             input: if **src == *self.input || src.is_empty() {
                 self.input.to_string()
@@ -74,14 +95,14 @@ impl Reorder {
                 format!("{} (pod {src})", self.input)
             },
             reason: format!(
-                "its time goes back: line {} ({}) is {} s older than line {newest_line} ({}) before it. \
+                "{what}: line {} ({}) is {} older than line {newest_line} ({}) before it. \
                  The input holds several logs one after the other (`cat` of several files, \
                  `kubectl logs` of several pods without `--prefix`): give each log as its own \
                  file, or use `kubectl logs --prefix`. A local time that went back when daylight \
                  saving time ended needs the log's zone: `--tz`",
                 k.item.line(),
                 format_ts(&k.ts),
-                (newest - k.ts).num_seconds(),
+                span(back),
                 format_ts(&newest),
             ),
         }))

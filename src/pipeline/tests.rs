@@ -552,3 +552,43 @@ fn reorder_takes_the_step_back_per_pod() {
         _ => panic!("a pod's own step back must be refused"),
     }
 }
+
+#[test]
+fn reorder_refuses_a_process_starting_before_the_last_one_ended() {
+    let start = |s: i64, line: u64| Keyed {
+        ts: DateTime::from_timestamp(s, 0).unwrap(),
+        line,
+        sub: 0,
+        item: Box::new(Item::Event(crate::events::Event {
+            ts: DateTime::from_timestamp(s, 0).unwrap(),
+            source: Arc::from("in.log"),
+            line,
+            kind: Kind::ProcessStarted,
+            fields: Box::default(),
+            text: Arc::from(""),
+        })),
+    };
+    let mut r = Reorder::new(Arc::from("in.log"), 3, Some(TimeDelta::seconds(2)));
+    let mut emit = |_: Keyed| Ok(());
+    // A restart after the last line, and a start banner a second out of order, pass.
+    for k in [
+        keyed_at("in.log", 100, 1),
+        start(105, 2),
+        keyed_at("in.log", 130, 3),
+        start(129, 4),
+    ] {
+        assert!(r.push(k, &mut emit).is_ok());
+    }
+    // A second log, started 10 s before the first one's last line: refused.
+    match r.push(start(120, 5), &mut emit) {
+        Err(LaneError::Fail(e)) => {
+            let m = e.to_string();
+            assert!(
+                m.contains("a process starts before the one before it ended: line 5 (")
+                    && m.contains("10.000 s older than line 3 ("),
+                "{m}"
+            );
+        }
+        _ => panic!("an overlapping start must be refused"),
+    }
+}
