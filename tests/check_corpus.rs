@@ -622,3 +622,77 @@ fn a_rotated_kubectl_stream_keeps_each_pod_one_process() {
         );
     }
 }
+
+/// Every real corpus set with several JobManager logs, its logs given as one (`cat` of them
+/// in name order): refused naming the line (exit 2) where the logs overlap in time, and
+/// where they do not (a JobManager that restarted after the other stopped), the verdicts of
+/// the logs given one by one. Never a verdict of its own: the shape of the input cannot
+/// turn a FAIL into a PASS.
+#[test]
+fn corpus_logs_concatenated_are_refused_or_read_the_same() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (mut refused, mut same) = (0, 0);
+    for corpus in ["corpus", "corpus-k8s", "corpus-app", "corpus-k8s-app"] {
+        for version in std::fs::read_dir(root.join(corpus))
+            .expect("corpus")
+            .flatten()
+        {
+            for set in std::fs::read_dir(version.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let mut logs: Vec<_> = std::fs::read_dir(set.path())
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "log"))
+                    .collect();
+                if logs.len() < 2 {
+                    continue;
+                }
+                logs.sort();
+                let whole: Vec<u8> = logs
+                    .iter()
+                    .flat_map(|p| std::fs::read(p).expect("log"))
+                    .collect();
+                let cat = tmp.path().join("cat.log");
+                std::fs::write(&cat, whole).expect("write");
+                let out = flinkha(&["check", "--format", "json", cat.to_str().expect("path")]);
+                let err = String::from_utf8_lossy(&out.stderr);
+                let set = set.path().display().to_string();
+                if out.status.code() == Some(2) {
+                    assert!(
+                        err.contains("in time order") && err.contains(" line "),
+                        "{set}: {err}"
+                    );
+                    refused += 1;
+                    continue;
+                }
+                let names: Vec<&str> = logs.iter().map(|p| p.to_str().expect("path")).collect();
+                let (apart, code) = check(&names, &[]);
+                let doc: Value = serde_json::from_slice(&out.stdout)
+                    .unwrap_or_else(|e| panic!("{set}: {e}: {err}"));
+                let list = |d: &Value| {
+                    let mut v: Vec<String> = d["invariants"]
+                        .as_array()
+                        .expect("invariants")
+                        .iter()
+                        .map(|v| format!("{} {} {}", v["id"], v["job"], v["verdict"]))
+                        .collect();
+                    v.sort();
+                    v
+                };
+                assert_eq!(out.status.code(), Some(code), "{set}");
+                assert_eq!(list(&doc), list(&apart), "{set}");
+                same += 1;
+            }
+        }
+    }
+    assert!(
+        refused >= 10 && same >= 20,
+        "refused {refused}, same {same}"
+    );
+}
