@@ -74,7 +74,7 @@ impl Reorder {
         };
         let (_, newest, newest_line) = *entry;
         if k.ts >= newest {
-            *entry = (src.clone(), k.ts, k.item.line());
+            (entry.1, entry.2) = (k.ts, k.item.line());
             return Ok(());
         }
         let back = newest - k.ts;
