@@ -221,9 +221,8 @@ impl Input {
     /// A handle for reading this input at any offset from several threads at once, or
     /// `None` unless it is a regular file that does not start with the gzip magic bytes or
     /// a UTF-16 byte order mark (standard input, pipes, compressed and transcoded files are
-    /// read front to back only). A file
-    /// that cannot be examined is `None` too: it is then read the ordinary way, which
-    /// reports the error with its line.
+    /// read front to back only). A file that cannot be examined is `None` too: it is then
+    /// read the ordinary way, which reports the error with its line.
     pub fn shared_file(&self) -> Option<SharedFile> {
         let (Origin::File(f), Some(len)) = (&self.origin, self.size) else {
             return None;

@@ -44,8 +44,9 @@ pub(super) struct Reorder {
 }
 
 impl Reorder {
-    /// The buffer of input `input`: at most `cap` items (0: none, items pass at once) that lets an item wait
-    /// at most `window` behind the newest (`None`: until the end, for a stream sorted whole).
+    /// The buffer of input `input`: at most `cap` items (0: none, items pass at once), an
+    /// item waiting at most `window` behind the newest (`None`: until the end, for a stream
+    /// sorted whole).
     pub(super) fn new(input: Arc<str>, cap: usize, window: Option<TimeDelta>) -> Self {
         Reorder {
             input,
@@ -61,15 +62,12 @@ impl Reorder {
     /// that says so.
     fn went_back(&mut self, k: &Keyed) -> Result<(), LaneError> {
         let src = k.item.source();
-        let at = self
+        let found = self
             .latest
-            .iter()
-            .position(|(s, _, _)| Arc::ptr_eq(s, src) || **s == **src);
-        let Some(i) = at else {
+            .iter_mut()
+            .find(|(s, _, _)| Arc::ptr_eq(s, src) || **s == **src);
+        let Some(entry) = found else {
             self.latest.push((src.clone(), k.ts, k.item.line()));
-            return Ok(());
-        };
-        let Some(entry) = self.latest.get_mut(i) else {
             return Ok(());
         };
         let (_, newest, newest_line) = *entry;
