@@ -207,10 +207,18 @@ fn decompressing<R: BufRead + Send + 'static>(
     } else {
         Box::new(buffered)
     };
-    if is_utf16(peek(&mut text)?) {
+    let start = peek(&mut text)?;
+    if is_utf16(start) {
+        let encoding = match start.first() {
+            Some(0xff) => encoding_rs::UTF_16LE,
+            _ => encoding_rs::UTF_16BE,
+        };
+        // The encoding is the BOM's, given rather than sniffed (the sniffer needs three
+        // bytes and misses a log of nothing but the BOM); its decoder removes that one BOM,
+        // and a U+FEFF after it stays text.
         let utf8 = encoding_rs_io::DecodeReaderBytesBuilder::new()
-            .bom_sniffing(true)
-            .strip_bom(true)
+            .encoding(Some(encoding))
+            .bom_sniffing(false)
             .build(text);
         text = Box::new(BufReader::with_capacity(BUF_SIZE, utf8));
     }
@@ -1003,6 +1011,10 @@ mod tests {
             .chain(text.encode_utf16().flat_map(u16::to_be_bytes));
         assert_eq!(lines(le.collect()), vec!["ä one", "two 😀"]);
         assert_eq!(lines(be.collect()), vec!["ä one", "two 😀"]);
+        assert_eq!(lines(vec![0xfe, 0xff]), Vec::<String>::new());
+        assert_eq!(lines(vec![0xff, 0xfe]), Vec::<String>::new());
+        // One byte order mark is removed, a U+FEFF after it is text.
+        assert_eq!(lines(vec![0xfe, 0xff, 0xfe, 0xff]), vec!["\u{feff}"]);
         // A lone surrogate and a last odd byte: replacement characters, never an error.
         assert_eq!(
             lines(vec![0xff, 0xfe, b'a', 0, 0x00, 0xd8, b'\n', 0, b'b']),

@@ -30,13 +30,19 @@ pub fn run(inputs: Vec<(String, Vec<u8>)>, zone: Zone, follow: bool) -> (Vec<Ite
     };
     // A JSON document (a log store's export) counts its entries, not its physical lines,
     // and may be broken: that is an error naming the input, not a panic.
-    let documents = inputs
+    // A UTF-16 input (by its byte order mark) is read as its UTF-8 transcoding: its lines,
+    // and whether it is a document, are those of that text.
+    let texts: Vec<Vec<u8>> = inputs
         .iter()
-        .any(|(_, b)| document::sniff(b, true) == Some(true));
+        .map(|(_, b)| utf16_as_utf8(b).unwrap_or_else(|| b.clone()))
+        .collect();
+    let documents = texts
+        .iter()
+        .any(|b| document::sniff(b, true) == Some(true));
     // A gzip input (by its magic bytes) counts the lines it decompresses to, and a corrupt or
     // truncated one is an error naming it: what it held is unknown.
     let gzips = inputs.iter().any(|(_, b)| b.starts_with(&[0x1f, 0x8b]));
-    let lines: u64 = inputs.iter().map(|(_, b)| physical_lines(b)).sum();
+    let lines: u64 = texts.iter().map(|b| physical_lines(b)).sum();
     let names: Vec<String> = inputs.iter().map(|(n, _)| n.clone()).collect();
     let opened = inputs
         .into_iter()
@@ -100,6 +106,28 @@ pub fn run(inputs: Vec<(String, Vec<u8>)>, zone: Zone, follow: bool) -> (Vec<Ite
 }
 
 /// Lines as the line reader counts them: a last line without newline counts.
+/// The UTF-8 text of bytes led by a UTF-16 byte order mark (lone surrogates and a last odd
+/// byte as U+FFFD), `None` for other bytes.
+fn utf16_as_utf8(b: &[u8]) -> Option<Vec<u8>> {
+    let little = match b {
+        [0xff, 0xfe, ..] => true,
+        [0xfe, 0xff, ..] => false,
+        _ => return None,
+    };
+    let body = b.get(2..)?;
+    let units = body.chunks_exact(2).map(|p| match little {
+        true => u16::from_le_bytes([p[0], p[1]]),
+        false => u16::from_be_bytes([p[0], p[1]]),
+    });
+    let mut text: String = char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    if body.len() % 2 == 1 {
+        text.push(char::REPLACEMENT_CHARACTER);
+    }
+    Some(text.into_bytes())
+}
+
 pub fn physical_lines(b: &[u8]) -> u64 {
     let n = b.iter().filter(|&&c| c == b'\n').count() as u64;
     n + u64::from(!b.is_empty() && b.last() != Some(&b'\n'))
