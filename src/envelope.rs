@@ -959,6 +959,39 @@ mod tests {
     }
 
     #[test]
+    fn word_end_is_the_first_space_or_tab() {
+        let naive = |b: &[u8], i: usize| {
+            (i..b.len())
+                .find(|&k| matches!(b[k], b' ' | b'\t'))
+                .unwrap_or(b.len())
+        };
+        let alphabet = [
+            b'a',
+            b' ',
+            b'\t',
+            0x00,
+            0x01,
+            0x20 ^ 0x80,
+            0x09 ^ 0x80,
+            0xff,
+            b'!',
+        ];
+        let mut seed = 0x1234_5678_u64;
+        for _ in 0..4000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 40) as usize;
+            let b: Vec<u8> = (0..len)
+                .map(|k| alphabet[((seed >> (k % 50)) as usize + k * 7) % alphabet.len()])
+                .collect();
+            for i in 0..=len + 2 {
+                assert_eq!(find_ws(&b, i), naive(&b, i), "{b:?} from {i}");
+            }
+        }
+    }
+
+    #[test]
     fn ansi_colours_anywhere_are_ignored() {
         let plain = "2024-05-06 10:15:31,112 INFO  org.x.Y [] - Completed checkpoint 7 for job x.";
         let want = parse_line(plain, &Zone::Utc).unwrap();

@@ -21,6 +21,7 @@ pub mod gcloud;
 pub mod json;
 pub mod kube_paths;
 pub mod loki;
+pub mod pipe;
 pub mod stern;
 pub mod wrapped;
 
@@ -150,8 +151,15 @@ impl Input {
     /// underlying file are added to `counter` (compressed bytes for `.gz`).
     pub fn into_reader(self, counter: Arc<AtomicU64>) -> io::Result<Box<dyn BufRead + Send>> {
         let raw: Box<dyn Read + Send> = match self.origin {
-            Origin::Stdin => Box::new(io::stdin()),
-            Origin::File(f) => Box::new(f),
+            Origin::Stdin => {
+                let stdin = io::stdin();
+                pipe::widen(&stdin);
+                Box::new(stdin)
+            }
+            Origin::File(f) => {
+                pipe::widen(&f);
+                Box::new(f)
+            }
             Origin::Chain(files) => {
                 let chain = container_logs::ChainReader::new(files, counter);
                 return Ok(Box::new(BufReader::with_capacity(BUF_SIZE, chain)));

@@ -1,0 +1,66 @@
+//! A pipe read from (standard input of `kubectl logs … | flinkha check`, a process
+//! substitution, a named pipe) gets a larger kernel buffer.
+//!
+//! Linux gives a pipe 64 KiB: a writer as fast as `cat` or `zcat` then fills it and sleeps
+//! once per 64 KiB, and every read returns at most that much, so both processes are woken
+//! thousands of times per gigabyte. With [`PIPE_SIZE`] bytes a read returns as much as the
+//! reader asks for (its blocks read in steps of that size too). Measured on the 512 MiB
+//! benchmark log (`benches/README.md`, tenth session): `cat FILE | flinkha check` took 0.44 s
+//! wall and 0.57 CPU-seconds with 64 KiB, 0.36 s and 0.54 with 256 KiB; 1 MiB was no better.
+
+/// The pipe buffer asked for: what one read of a stream block asks for
+/// (`blocks::READ_ROOM`). At most `/proc/sys/fs/pipe-max-size` (1 MiB by default) is
+/// allowed without privileges.
+pub const PIPE_SIZE: usize = 256 * 1024;
+
+/// Enlarge the buffer of the pipe `fd` is, if it is one and its buffer is smaller than
+/// [`PIPE_SIZE`]; anything else (a file, a terminal, a socket, a refusal) is left as it is.
+/// Only a matter of speed: the bytes read are the same either way. Returns the pipe's buffer
+/// size afterwards, `None` when `fd` is no pipe.
+#[cfg(target_os = "linux")]
+pub fn widen(fd: &impl std::os::fd::AsRawFd) -> Option<usize> {
+    let fd = fd.as_raw_fd();
+    // SAFETY: F_GETPIPE_SZ and F_SETPIPE_SZ take an int and touch no memory of ours; on a
+    // descriptor that is not a pipe (or not open) they fail with EBADF / EINVAL.
+    let now = unsafe { libc::fcntl(fd, libc::F_GETPIPE_SZ) };
+    let now = usize::try_from(now).ok()?;
+    if now >= PIPE_SIZE {
+        return Some(now);
+    }
+    let want = libc::c_int::try_from(PIPE_SIZE).ok()?;
+    // SAFETY: as above.
+    let set = unsafe { libc::fcntl(fd, libc::F_SETPIPE_SZ, want) };
+    Some(usize::try_from(set).unwrap_or(now))
+}
+
+/// Elsewhere pipes keep their size (no such call): `None`.
+#[cfg(not(target_os = "linux"))]
+pub fn widen<T>(_fd: &T) -> Option<usize> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    /// A pipe's buffer grows to the size asked for, and the bytes through it are the same;
+    /// a regular file is no pipe and is left alone.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_pipe_gets_the_larger_buffer_and_a_file_is_left_alone() {
+        let (mut rx, mut tx) = std::io::pipe().expect("pipe");
+        assert_eq!(widen(&rx), Some(PIPE_SIZE));
+        // Larger already: left as it is (asking again changes nothing).
+        assert_eq!(widen(&tx), Some(PIPE_SIZE));
+        // The whole buffer can be written without a reader: it really is that large.
+        let data = vec![b'x'; PIPE_SIZE];
+        tx.write_all(&data).expect("write");
+        drop(tx);
+        let mut back = Vec::new();
+        rx.read_to_end(&mut back).expect("read");
+        assert_eq!(back, data);
+        let file = tempfile::tempfile().expect("temp file");
+        assert_eq!(widen(&file), None);
+    }
+}
