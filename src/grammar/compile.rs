@@ -195,8 +195,13 @@ impl Template {
         msg: &str,
         spans: &mut [Span; MAX_HOLES],
         lead_at: Option<usize>,
+        one_line: bool,
     ) -> Option<bool> {
-        match self.matcher.as_ref()?.run_known(msg, spans, lead_at) {
+        match self
+            .matcher
+            .as_ref()?
+            .run_known(msg, spans, lead_at, one_line)
+        {
             Found::Match => Some(true),
             Found::NoMatch => Some(false),
             Found::GaveUp => None,
@@ -206,12 +211,17 @@ impl Template {
     /// Whether the message matches, without building fields. `msg` must already be
     /// trimmed.
     pub(crate) fn is_match(&self, msg: &str, engine: Engine) -> bool {
+        self.is_match_in(msg, engine, false)
+    }
+
+    /// [`Template::is_match`] of a message known to hold no `\n` when `one_line`.
+    pub(crate) fn is_match_in(&self, msg: &str, engine: Engine, one_line: bool) -> bool {
         let Some(lead_at) = self.may_match(msg) else {
             return false;
         };
         if engine == Engine::Fast {
             let mut spans = [(0, 0); MAX_HOLES];
-            if let Some(m) = self.fast(msg, &mut spans, lead_at) {
+            if let Some(m) = self.fast(msg, &mut spans, lead_at, one_line) {
                 return m;
             }
         }
@@ -220,11 +230,23 @@ impl Template {
 
     /// The fields of a matching message (`set` constants included); `None` if it does not
     /// match or a value cannot be represented. `msg` must already be trimmed.
+    #[cfg(test)]
     pub(crate) fn fields(&self, msg: &str, engine: Engine) -> Option<Box<Fields>> {
+        self.fields_in(msg, engine, false)
+    }
+
+    /// The fields of a matching message, as `fields` gives them; `msg` is known to hold no
+    /// `\n` when `one_line`.
+    pub(crate) fn fields_in(
+        &self,
+        msg: &str,
+        engine: Engine,
+        one_line: bool,
+    ) -> Option<Box<Fields>> {
         let lead_at = self.may_match(msg)?;
         if engine == Engine::Fast {
             let mut spans = [(0, 0); MAX_HOLES];
-            match self.fast(msg, &mut spans, lead_at) {
+            match self.fast(msg, &mut spans, lead_at, one_line) {
                 Some(true) => {
                     return self.build(|c| {
                         let (a, b) = *spans.get(c.hole)?;
@@ -251,7 +273,7 @@ impl Template {
             return Some(None);
         };
         let mut spans = [(0, 0); MAX_HOLES];
-        Some(match self.fast(msg, &mut spans, lead_at)? {
+        Some(match self.fast(msg, &mut spans, lead_at, false)? {
             true => self.build(|c| {
                 let (a, b) = *spans.get(c.hole)?;
                 msg.get(a..b)

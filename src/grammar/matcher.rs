@@ -208,18 +208,27 @@ impl Matcher {
     /// hole; `spans` must hold at least [`Matcher::holes`] entries.
     #[cfg(test)]
     pub(crate) fn run(&self, msg: &str, spans: &mut [Span]) -> Found {
-        self.run_known(msg, spans, None)
+        self.run_known(msg, spans, None, false)
     }
 
     /// [`Matcher::run`], told where the [`Matcher::lead_literal`] first occurs in `msg`
     /// (`lead_at`): the first hole's first end is then not searched for again. The same
-    /// answer, and the same budget spent, as without it.
-    pub(crate) fn run_known(&self, msg: &str, spans: &mut [Span], lead_at: Option<usize>) -> Found {
+    /// answer, and the same budget spent, as without it. `one_line`: the caller knows `msg`
+    /// holds no `\n` (it cut the message's first line), so no hole looks for one; the same
+    /// answer again.
+    pub(crate) fn run_known(
+        &self,
+        msg: &str,
+        spans: &mut [Span],
+        lead_at: Option<usize>,
+        one_line: bool,
+    ) -> Found {
+        debug_assert!(!one_line || memchr::memchr(b'\n', msg.as_bytes()).is_none());
         let mut run = Run {
             steps: &self.steps,
             s: msg,
             b: msg.as_bytes(),
-            nl: None,
+            nl: one_line.then_some(msg.len()),
             budget: BUDGET_BASE.saturating_add(msg.len().saturating_mul(BUDGET_PER_BYTE)),
             lead_at: lead_at.filter(|_| self.lead_literal().is_some()),
             spans,
@@ -1031,7 +1040,7 @@ mod tests {
                     let needle = Needle::new(lit).unwrap();
                     if let Some(at) = needle.find_from(msg.as_bytes(), 0) {
                         let mut known = [(0, 0); MAX_HOLES];
-                        let hinted = m.run_known(&msg, &mut known, Some(at));
+                        let hinted = m.run_known(&msg, &mut known, Some(at), false);
                         assert_eq!(
                             hinted, found,
                             "template {pieces:?} on {msg:?}, lead at {at}"

@@ -679,6 +679,7 @@ impl Grammar {
         level: &str,
         message: &str,
         engine: Engine,
+        one_line: bool,
     ) -> Option<(usize, Option<Box<Fields>>)> {
         let msg = trim(message);
         let level = compile::level_bit(level);
@@ -691,10 +692,10 @@ impl Grammar {
                 continue;
             }
             if t.kind.is_some() {
-                if let Some(f) = t.fields(msg, engine) {
+                if let Some(f) = t.fields_in(msg, engine, one_line) {
                     return Some((i, Some(f)));
                 }
-            } else if t.is_match(msg, engine) {
+            } else if t.is_match_in(msg, engine, one_line) {
                 return Some((i, None));
             }
         }
@@ -702,19 +703,21 @@ impl Grammar {
     }
 
     /// What the first matching template of `r` makes of a record whose message's first
-    /// line is `head` (evaluated only for a logger with templates: most records have none).
+    /// line is `head` (evaluated only for a logger with templates: most records have none);
+    /// `one_line`: `head` is known to hold no `\n`.
     fn classify_in<'m>(
         &self,
         r: &Resolved,
         level: &str,
         head: impl FnOnce() -> &'m str,
         engine: Engine,
+        one_line: bool,
     ) -> Classified {
         if r.is_empty() {
             return Classified::Unwatched;
         }
         let head = head();
-        match self.first_match(r, level, head, engine) {
+        match self.first_match(r, level, head, engine, one_line) {
             Some((i, Some(fields))) => match self.templates.get(i).and_then(|t| t.kind) {
                 Some(kind) => Classified::Event { kind, fields },
                 None => Classified::Ignored,
@@ -728,7 +731,7 @@ impl Grammar {
     /// Classify one record from its level, logger and the first line of its message.
     pub fn classify(&self, level: &str, logger: &str, message_head: &str) -> Classified {
         self.with_resolved(logger.trim(), |r| {
-            self.classify_in(r, level, || message_head, self.engine)
+            self.classify_in(r, level, || message_head, self.engine, false)
         })
     }
 
@@ -749,6 +752,35 @@ impl Grammar {
         logger: &str,
         message: &str,
     ) -> Classified {
+        self.classify_with(cache, level, logger, || first_line(message))
+    }
+
+    /// [`Grammar::classify_cached`] of a message that is one line, with no `\n` in it (a
+    /// pattern layout's message is the rest of its physical line): the same answer, without
+    /// looking for its end again, neither here nor in the matchers. A message with a `\n`
+    /// is the caller's error (checked in debug builds).
+    pub fn classify_line(
+        &self,
+        cache: &mut LoggerCache,
+        level: &str,
+        logger: &str,
+        message: &str,
+    ) -> Classified {
+        debug_assert!(memchr::memchr(b'\n', message.as_bytes()).is_none());
+        self.classify_with(cache, level, logger, || {
+            message.strip_suffix('\r').unwrap_or(message)
+        })
+    }
+
+    /// Classify with the caller's cache of logger resolutions; `head` is the message's first
+    /// line, without its `\n` (so the matchers need not look for one).
+    fn classify_with<'m>(
+        &self,
+        cache: &mut LoggerCache,
+        level: &str,
+        logger: &str,
+        head: impl FnOnce() -> &'m str,
+    ) -> Classified {
         let logger = trim(logger);
         if cache.owner != Some(self.id) {
             cache.map.clear();
@@ -756,10 +788,10 @@ impl Grammar {
             cache.owner = Some(self.id);
         }
         if let Some(r) = cache.get(logger) {
-            return self.classify_in(r, level, || first_line(message), self.engine);
+            return self.classify_in(r, level, head, self.engine, true);
         }
         let r = self.resolved(logger);
-        let out = self.classify_in(&r, level, || first_line(message), self.engine);
+        let out = self.classify_in(&r, level, head, self.engine, true);
         cache.put(logger, r);
         out
     }
@@ -769,7 +801,7 @@ impl Grammar {
     #[cfg(test)]
     pub(crate) fn classify_regex(&self, level: &str, logger: &str, head: &str) -> Classified {
         self.with_resolved(logger.trim(), |r| {
-            self.classify_in(r, level, || head, Engine::Regex)
+            self.classify_in(r, level, || head, Engine::Regex, false)
         })
     }
 
@@ -853,7 +885,7 @@ impl Grammar {
             )));
         }
         let first = self.with_resolved(env.logger.trim(), |r| {
-            self.first_match(r, &env.level, head, Engine::Fast)
+            self.first_match(r, &env.level, head, Engine::Fast, true)
         });
         match first {
             Some((fi, _)) if fi < ti => {

@@ -344,7 +344,13 @@ impl<'o> Sources<'o> {
         let src = pod.map(|(i, _)| i);
         self.count_line(src, raw.truncated);
         let lend = self.lend_text && raw.text.is_some();
-        let item = self.record(src, deco.ts, deco.rest, env, raw.number, raw.number, lend);
+        // A pattern layout's message borrows from the line, which holds no `\n`.
+        let one_line = env
+            .as_ref()
+            .is_some_and(|e| matches!(e.message, Cow::Borrowed(_)));
+        let item = self.record(
+            src, deco.ts, deco.rest, env, raw.number, raw.number, lend, one_line,
+        );
         // The record's text is `deco.rest`, which ends the line.
         let lent = self.lent.take().map(|s| (s, deco.rest.len()));
         Parsed {
@@ -387,7 +393,9 @@ impl<'o> Sources<'o> {
     /// (the first line of a multi-line record a store holds whole),
     /// `ts` the collector's instant that replaces the record's own, `line` its number in
     /// the input, `order` its order key (the line number, unless the lane reordered lines),
-    /// `lend` whether `text` may be lent instead of copied (see [`Sources::lend_text`]).
+    /// `lend` whether `text` may be lent instead of copied (see [`Sources::lend_text`]),
+    /// `one_line` whether the envelope's message is known to hold no `\n` (it borrows from
+    /// one physical line).
     /// Always inlined: the item it builds is large, and built in place on the hot path
     /// instead of copied out of a call.
     #[inline(always)]
@@ -401,6 +409,7 @@ impl<'o> Sources<'o> {
         line: u64,
         order: u64,
         lend: bool,
+        one_line: bool,
     ) -> Option<Keyed> {
         let opts = self.opts;
         let src = src.filter(|&i| i < self.pods.len());
@@ -469,9 +478,11 @@ impl<'o> Sources<'o> {
             src.last_text.clear();
             src.last_text.push_str(&rest);
         }
-        let classified =
-            opts.grammar
-                .classify_cached(&mut self.loggers, &env.level, &env.logger, &env.message);
+        let (g, cache) = (&opts.grammar, &mut self.loggers);
+        let classified = match one_line {
+            true => g.classify_line(cache, &env.level, &env.logger, &env.message),
+            false => g.classify_cached(cache, &env.level, &env.logger, &env.message),
+        };
         let item = match classified {
             Classified::Event { kind, fields } => {
                 src.sum.events += 1;

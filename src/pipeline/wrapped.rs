@@ -86,7 +86,16 @@ impl Sources<'_> {
             }
             None => {
                 let env = envelope::parse_line(&u.text, &self.opts.zone);
-                let item = self.record(u.src, u.ts, first_line(&u.text), env, u.line, order, false);
+                let item = self.record(
+                    u.src,
+                    u.ts,
+                    first_line(&u.text),
+                    env,
+                    u.line,
+                    order,
+                    false,
+                    false,
+                );
                 self.whole_record_exception(u.src, &u.text);
                 item
             }
@@ -104,6 +113,7 @@ impl Sources<'_> {
             env,
             p.line,
             p.order,
+            false,
             false,
         )
     }
