@@ -22,6 +22,8 @@
 
 // Production code returns errors; a panic on a log line is a bug. Tests may unwrap.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
+// No unsafe code: system calls go through safe wrappers (std, rustix).
+#![forbid(unsafe_code)]
 
 pub mod advice;
 pub mod check;

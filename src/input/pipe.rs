@@ -18,19 +18,13 @@ pub const PIPE_SIZE: usize = 256 * 1024;
 /// Only a matter of speed: the bytes read are the same either way. Returns the pipe's buffer
 /// size afterwards, `None` when `fd` is no pipe.
 #[cfg(target_os = "linux")]
-pub fn widen(fd: &impl std::os::fd::AsRawFd) -> Option<usize> {
-    let fd = fd.as_raw_fd();
-    // SAFETY: F_GETPIPE_SZ and F_SETPIPE_SZ take an int and touch no memory of ours; on a
-    // descriptor that is not a pipe (or not open) they fail with EBADF / EINVAL.
-    let now = unsafe { libc::fcntl(fd, libc::F_GETPIPE_SZ) };
-    let now = usize::try_from(now).ok()?;
+pub fn widen(fd: &impl std::os::fd::AsFd) -> Option<usize> {
+    // On a descriptor that is not a pipe the call fails (EBADF / EINVAL).
+    let now = rustix::pipe::fcntl_getpipe_size(fd).ok()?;
     if now >= PIPE_SIZE {
         return Some(now);
     }
-    let want = libc::c_int::try_from(PIPE_SIZE).ok()?;
-    // SAFETY: as above.
-    let set = unsafe { libc::fcntl(fd, libc::F_SETPIPE_SZ, want) };
-    Some(usize::try_from(set).unwrap_or(now))
+    Some(rustix::pipe::fcntl_setpipe_size(fd, PIPE_SIZE).unwrap_or(now))
 }
 
 /// Elsewhere pipes keep their size (no such call): `None`.
