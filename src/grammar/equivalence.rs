@@ -46,6 +46,24 @@ fn same_on_every_template(g: &Grammar, msg: &str, what: &str) -> usize {
             t.loc.file,
             t.loc.line
         );
+        // Told that the message is one line (what the pipeline knows of a pattern layout's
+        // message), the same answers.
+        if !msg.contains('\n') {
+            assert_eq!(
+                t.is_match_in(msg, Engine::Fast, true),
+                regex_match,
+                "{what}: one-line is_match of {}:{} on `{msg}`",
+                t.loc.file,
+                t.loc.line
+            );
+            assert_eq!(
+                t.fields_in(msg, Engine::Fast, true),
+                regex,
+                "{what}: one-line fields of {}:{} on `{msg}`",
+                t.loc.file,
+                t.loc.line
+            );
+        }
     }
     compared
 }
@@ -241,6 +259,15 @@ fn mutated_samples_on_their_templates() {
                         continue;
                     }
                     let m = m.trim();
+                    if !m.contains('\n') {
+                        assert_eq!(
+                            other.fields_in(m, Engine::Fast, true),
+                            other.fields(m, Engine::Regex),
+                            "one-line template {}:{} on mutated `{m:?}`",
+                            other.loc.file,
+                            other.loc.line
+                        );
+                    }
                     if let Some(hand) = other.fields_hand(m) {
                         compared += 1;
                         assert_eq!(

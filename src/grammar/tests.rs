@@ -901,6 +901,17 @@ fn logger_cache_tells_apart_loggers_of_one_memo_slot() {
         g.classify_cached(&mut cache, "INFO", &watched, &msg),
         Classified::Event { .. }
     ));
+    // A message known to be one line (with or without the `\r` of a CRLF log), classified
+    // without looking for its end: the same answers.
+    for m in [msg.clone(), format!("{msg}\r"), format!("  {msg} ")] {
+        for logger in [&watched, &other] {
+            assert_eq!(
+                g.classify_line(&mut cache, "INFO", logger, &m),
+                g.classify("INFO", logger, &m),
+                "{logger} {m:?}"
+            );
+        }
+    }
     assert_eq!(
         g.classify_cached(&mut cache, "INFO", &other, &msg),
         Classified::Unwatched

@@ -5,8 +5,9 @@
 //! once per 64 KiB, and every read returns at most that much, so both processes are woken
 //! thousands of times per gigabyte. With [`PIPE_SIZE`] bytes a read returns as much as the
 //! reader asks for (its blocks read in steps of that size too). Measured on the 512 MiB
-//! benchmark log (`benches/README.md`, tenth session): `cat FILE | flinkha check` took 0.44 s
-//! wall and 0.57 CPU-seconds with 64 KiB, 0.36 s and 0.54 with 256 KiB; 1 MiB was no better.
+//! benchmark log (`benches/README.md`, tenth session), eight alternating runs of
+//! `cat FILE | flinkha check`: 0.455 s wall and 0.570 CPU-seconds with 64 KiB, 0.370 s and
+//! 0.545 with 256 KiB; 1 MiB was no better.
 
 /// The pipe buffer asked for: what one read of a stream block asks for
 /// (`blocks::READ_ROOM`). At most `/proc/sys/fs/pipe-max-size` (1 MiB by default) is
