@@ -115,6 +115,11 @@ fn start(
         .spawn()
         .map_err(|error| SpawnError { program, error })?;
     let stdout = child.stdout.take();
+    // `kubectl logs` of a long log writes in bursts larger than a 64 KiB pipe: see
+    // `super::pipe`.
+    if let Some(out) = &stdout {
+        super::pipe::widen(out);
+    }
     let stderr = child.stderr.take().map(collect_stderr);
     let shared = Arc::new(Shared {
         child: Mutex::new(child),
