@@ -550,7 +550,8 @@ fn walk(
 pub struct RawLine<'a> {
     /// 1-based line number in its input.
     pub number: u64,
-    /// The kept bytes (at most [`MAX_LINE`]).
+    /// The kept bytes (at most [`MAX_LINE`]); never a `\n` among them (the pipeline
+    /// classifies a pattern layout's message without looking for one).
     pub bytes: &'a [u8],
     /// Whether bytes past [`MAX_LINE`] were skipped.
     pub truncated: bool,
