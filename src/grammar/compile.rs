@@ -228,15 +228,15 @@ impl Template {
         self.regex().is_some_and(|r| r.is_match(msg))
     }
 
-    /// The fields of a matching message (`set` constants included); `None` if it does not
-    /// match or a value cannot be represented. `msg` must already be trimmed.
+    /// [`Template::fields_in`] of a message that may hold a `\n` (the tests' reference).
     #[cfg(test)]
     pub(crate) fn fields(&self, msg: &str, engine: Engine) -> Option<Box<Fields>> {
         self.fields_in(msg, engine, false)
     }
 
-    /// The fields of a matching message, as `fields` gives them; `msg` is known to hold no
-    /// `\n` when `one_line`.
+    /// The fields of a matching message (`set` constants included); `None` if it does not
+    /// match or a value cannot be represented. `msg` must already be trimmed, and is known
+    /// to hold no `\n` when `one_line`.
     pub(crate) fn fields_in(
         &self,
         msg: &str,

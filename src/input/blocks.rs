@@ -16,7 +16,7 @@ const KEEP: usize = MAX_LINE + 1;
 /// Bytes a block has room for beyond its size, so that every read asks for at least this
 /// much: a buffered reader hands a read this large straight to the stream (no copy through
 /// its own buffer), and a pipe gives what it holds in one call.
-const READ_ROOM: usize = 256 * 1024;
+pub(super) const READ_ROOM: usize = 256 * 1024;
 
 /// A block of whole lines: `bytes()` are the stream's. The buffer behind it is longer (its
 /// tail is the room reads go to), and is reused when handed back to [`Blocks::next_block_in`].

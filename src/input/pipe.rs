@@ -9,10 +9,10 @@
 //! `cat FILE | flinkha check`: 0.455 s wall and 0.570 CPU-seconds with 64 KiB, 0.370 s and
 //! 0.545 with 256 KiB; 1 MiB was no better.
 
-/// The pipe buffer asked for: what one read of a stream block asks for
-/// (`blocks::READ_ROOM`). At most `/proc/sys/fs/pipe-max-size` (1 MiB by default) is
-/// allowed without privileges.
-pub const PIPE_SIZE: usize = 256 * 1024;
+/// The pipe buffer asked for: what one read of a stream block asks for, so that one read
+/// can take it whole. At most `/proc/sys/fs/pipe-max-size` (1 MiB by default) is allowed
+/// without privileges.
+pub const PIPE_SIZE: usize = super::blocks::READ_ROOM;
 
 /// Enlarge the buffer of the pipe `fd` is, if it is one and its buffer is smaller than
 /// [`PIPE_SIZE`]; anything else (a file, a terminal, a socket, a refusal) is left as it is.
