@@ -351,11 +351,30 @@ pub(crate) fn has_at(b: &[u8], pos: usize, lit: &[u8]) -> bool {
     }
 }
 
-/// The index of the first byte of class `class` in `b` (its length if none).
-fn until_class(b: &[u8], class: u8) -> usize {
-    b.iter()
-        .position(|&c| CLASSES[usize::from(c)] & class != 0)
-        .unwrap_or(b.len())
+/// Whether all eight bytes of `w` are hex digits (`0-9`, `a-f`, `A-F`), tested at once:
+/// every job id of a checkpoint line is 32 of them, which a lookup per byte made a tenth
+/// of matching such a line.
+fn hex_word(w: [u8; 8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let x = u64::from_le_bytes(w);
+    // With every byte below 0x80, `x + (0x80 - lo)` sets a byte's high bit exactly when the
+    // byte is at least `lo`, and `x + (0x7f - hi)` exactly when it is above `hi`: no sum
+    // carries into the next byte.
+    let within = |x: u64, lo: u64, hi: u64| {
+        x.wrapping_add(ONES * (0x80 - lo)) & !x.wrapping_add(ONES * (0x7f - hi)) & HIGH
+    };
+    // A letter in either case is `a-f` once its 0x20 bit is set; no other byte becomes one.
+    let hex = within(x, 0x30, 0x39) | within(x | ONES * 0x20, 0x61, 0x66);
+    x & HIGH == 0 && hex == HIGH
+}
+
+/// The index of the first `{`, `}`, `(` or `)` in `b` (its length if none): the byte
+/// class `BRACE`, searched with `memchr` (a checkpoint type's braces hold some sixty bytes,
+/// on every triggered checkpoint).
+fn until_brace(b: &[u8]) -> usize {
+    let k = memchr::memchr3(b'{', b'}', b'(', b).unwrap_or(b.len());
+    memchr::memchr(b')', b.get(..k).unwrap_or(b)).unwrap_or(k)
 }
 
 /// The length of the run of ASCII non-white-space bytes (`!`..`~` and the control bytes
@@ -465,7 +484,7 @@ impl Run<'_, '_> {
             return Ok(None);
         }
         let inner = self.b.get(at + 1..).unwrap_or(&[]);
-        let k = until_class(inner, BRACE);
+        let k = until_brace(inner);
         self.spend(k)?;
         Ok((inner.get(k) == Some(&b'}')).then_some(at + 1 + k + 1))
     }
@@ -590,8 +609,8 @@ impl Run<'_, '_> {
     /// 32 hex digits at `pos`.
     fn hex32(&self, pos: usize) -> Option<usize> {
         let d = self.b.get(pos..pos + 32)?;
-        d.iter()
-            .all(|&c| CLASSES[usize::from(c)] & HEX != 0)
+        d.chunks_exact(8)
+            .all(|w| <[u8; 8]>::try_from(w).is_ok_and(hex_word))
             .then_some(pos + 32)
     }
 
@@ -807,6 +826,61 @@ mod tests {
         }
         assert!(has_at(b"", 0, b""));
         assert!(!has_at(b"", 1, b""));
+    }
+
+    /// `hex_word` is a per-byte hex test: every byte value at every position of a word of
+    /// hex digits, and of a word whose other bytes are not hex (so that no neighbour's
+    /// answer can stand in for the byte's own), and words of two arbitrary bytes.
+    #[test]
+    fn hex_word_is_a_test_of_every_byte() {
+        for base in [*b"0123abCD", *b"zzzzzzzz", [0xff; 8], [0x80; 8], [0x2f; 8]] {
+            for pos in 0..8 {
+                for v in 0..=255u8 {
+                    let mut w = base;
+                    w[pos] = v;
+                    let want = w.iter().all(u8::is_ascii_hexdigit);
+                    assert_eq!(hex_word(w), want, "{w:?}");
+                }
+            }
+        }
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                let w = [b'f', a, b'0', b'9', b, b'A', b'F', b'a'];
+                let want = a.is_ascii_hexdigit() && b.is_ascii_hexdigit();
+                assert_eq!(hex_word(w), want, "{w:?}");
+            }
+        }
+    }
+
+    /// `until_brace` finds the first byte of the class `BRACE`, whichever of the four it is
+    /// and wherever the others are.
+    #[test]
+    fn until_brace_is_the_first_byte_of_the_brace_class() {
+        let first = |b: &[u8]| {
+            b.iter()
+                .position(|&c| CLASSES[usize::from(c)] & BRACE != 0)
+                .unwrap_or(b.len())
+        };
+        let base = b"name='Checkpoint', sharingFilesStrategy=FORWARD_BACKWARD".to_vec();
+        assert_eq!(until_brace(&base), base.len());
+        assert_eq!(until_brace(b""), 0);
+        for a in [b'{', b'}', b'(', b')', b'x'] {
+            for b in [b'{', b'}', b'(', b')', b'x'] {
+                for i in 0..base.len() {
+                    for j in [0, i / 2, i, base.len() - 1] {
+                        let mut t = base.clone();
+                        t[i] = a;
+                        t[j] = b;
+                        assert_eq!(
+                            until_brace(&t),
+                            first(&t),
+                            "{}",
+                            String::from_utf8_lossy(&t)
+                        );
+                    }
+                }
+            }
+        }
     }
 
     fn spans(template: &str, msg: &str) -> Option<Vec<String>> {
