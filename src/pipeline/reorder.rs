@@ -115,13 +115,15 @@ impl Reorder {
         if self.cap == 0 {
             return emit(k);
         }
-        self.newest = Some(self.newest.map_or(k.ts, |n| n.max(k.ts)));
+        let newest = self.newest.map_or(k.ts, |n| n.max(k.ts));
+        self.newest = Some(newest);
+        // Older than the window behind the newest: before this instant (computed once per
+        // push; a time difference per heap top cost more than the heap itself). None when
+        // no instant is that old.
+        let cutoff = self.window.and_then(|w| newest.checked_sub_signed(w));
         self.heap.push(Reverse(k));
         while let Some(Reverse(top)) = self.heap.peek() {
-            let too_old = match (self.window, self.newest) {
-                (Some(w), Some(n)) => n.signed_duration_since(top.ts) > w,
-                _ => false,
-            };
+            let too_old = cutoff.is_some_and(|c| top.ts < c);
             if self.heap.len() <= self.cap && !too_old {
                 break;
             }
