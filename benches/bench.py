@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import os
 import re
+import select
 import statistics
 import subprocess
 import sys
@@ -182,6 +183,82 @@ def startup(binary, corpus, runs):
     return res
 
 
+def kubectl_stream(scenario):
+    """The logs of a scenario directory as `kubectl logs --prefix --timestamps` of its pods
+    writes them: records of all pods in time order, each line prefixed with its pod and the
+    kubelet's instant (as tests/common's `kubectl_stream` builds it)."""
+    names = sorted(n for n in os.listdir(scenario) if n.endswith(".log"))
+    records = []
+    for pod, name in enumerate(names):
+        with open(os.path.join(scenario, name), encoding="utf-8", errors="replace") as f:
+            for line in f.read().splitlines():
+                starts = len(line) > 23 and line[0].isdigit() and line[4] == "-"
+                if not starts and records and records[-1][1] == pod:
+                    records[-1][2].append(line)
+                elif not starts:
+                    records.append(("", pod, [line]))
+                else:
+                    records.append((line[:23], pod, [line]))
+    records.sort(key=lambda r: r[0])
+    out = []
+    for ts, pod, lines in records:
+        kube = f"{ts[:10]}T{ts[11:19]}.{ts[20:23]}000000Z" if ts else "2026-11-25T00:00:00.000000000Z"
+        out.extend(f"[pod/flink-jm-{pod}/flink-main-container] {kube} {l}\n".encode() for l in lines)
+    return out
+
+
+def first_output(argv, lines, k, want, settle=0.3, timeout=5.0):
+    """Feed lines[:k] to argv's standard input (a pipe kept open), let it settle, then write
+    line k alone: seconds from that write until `want` appears on argv's standard output.
+    None when it does not within `timeout`, or when it appeared before line k was written
+    (then line k is not what printed it)."""
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
+    fd, seen = p.stdout.fileno(), b""
+    try:
+        p.stdin.write(b"".join(lines[:k]))
+        p.stdin.flush()
+        end = time.monotonic() + settle
+        while (left := end - time.monotonic()) > 0:
+            if select.select([fd], [], [], left)[0]:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    return None
+                seen += chunk
+        if want in seen:
+            return None
+        t0 = time.perf_counter()
+        p.stdin.write(lines[k])
+        p.stdin.flush()
+        seen = seen[-len(want):]
+        while select.select([fd], [], [], timeout)[0]:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                break
+            seen += chunk
+            if want in seen:
+                return time.perf_counter() - t0
+        return None
+    finally:
+        p.kill()
+        p.wait()
+        p.stdin.close()
+        p.stdout.close()
+
+
+def follow_latency(binary, scenario, trigger, runs):
+    """(flinkha's, grep's) medians in seconds (None: not seen) of the time from the line
+    holding `trigger` being written to a pipe until `flinkha check --follow` prints its FAIL,
+    and until `grep --line-buffered` prints the line itself, alternating runs."""
+    lines = kubectl_stream(scenario)
+    k = next(i for i, l in enumerate(lines) if trigger.encode() in l)
+    fl, gr = [], []
+    for _ in range(runs):
+        fl.append(first_output([binary, "check", "--follow", "--no-progress"], lines, k, b"FAIL"))
+        gr.append(first_output(["grep", "--line-buffered", trigger], lines, k, trigger.encode()))
+    med = lambda xs: None if None in xs else statistics.median(xs)
+    return med(fl), med(gr)
+
+
 def callgrind(argv):
     """Instructions executed (callgrind's `Collected`), or None without valgrind."""
     try:
@@ -206,6 +283,11 @@ def main():
     ap.add_argument("--start-runs", type=int, default=41)
     ap.add_argument("--small", help="a small generated log for callgrind instruction counts")
     ap.add_argument("--job", default="", help="the job id, for the e2e greps")
+    ap.add_argument("--follow-scenario", default="samples/mutations/restore-older",
+                    help="a scenario directory whose kubectl stream holds a line that makes a FAIL")
+    ap.add_argument("--follow-trigger", default="from Checkpoint 14 @",
+                    help="text of the line of --follow-scenario that makes the FAIL")
+    ap.add_argument("--follow-runs", type=int, default=11)
     ap.add_argument("--verify-max", type=int, default=1 << 30,
                     help="compare fast and --regex-only events on logs up to this many bytes")
     a = ap.parse_args()
@@ -236,6 +318,15 @@ def main():
         ]:
             n = callgrind(argv)
             print(f"   flinkha {name:<24} " + ("valgrind not installed" if n is None else f"{n:,} instructions"))
+
+    follow = None
+    if a.follow_runs > 0 and os.path.isdir(a.follow_scenario):
+        follow = follow_latency(a.bin, a.follow_scenario, a.follow_trigger, a.follow_runs)
+        ms = lambda x: "not seen" if x is None else f"{x * 1000:.2f} ms"
+        print(f"\n== --follow latency ({a.follow_runs} runs, median): from writing the line"
+              f" '{a.follow_trigger}' of {a.follow_scenario} to a pipe")
+        print(f"   flinkha check --follow, until its FAIL is printed   {ms(follow[0])}")
+        print(f"   grep --line-buffered, until the line is printed    {ms(follow[1])}")
 
     verified = []
     for log in a.log:
@@ -271,6 +362,11 @@ def main():
         print(f"{verdict(per[1] <= 1.2 * per[0])}  cost linear in the input: {per[0] * 1000:.3f} ms/MiB at {mib(lo[0]):.0f} MiB, {per[1] * 1000:.3f} ms/MiB at {mib(hi[0]):.0f} MiB")
         r0, r1 = rss[0][1], rss[-1][1]
         print(f"{verdict(r1 <= r0 * 1.25 + 1024)}  peak RSS flat: {r0 / 1024:.1f} MiB at {mib(rss[0][0]):.0f} MiB, {r1 / 1024:.1f} MiB at {mib(rss[-1][0]):.0f} MiB")
+    if follow is not None:
+        fw, gw = follow
+        ratio = "" if fw is None or not gw else f", {fw / gw:.1f}x grep --line-buffered ({gw * 1000:.2f} ms)"
+        shown = "never" if fw is None else f"{fw * 1000:.2f} ms"
+        print(f"{verdict(fw is not None and fw <= 0.010)}  --follow prints a FAIL <= 10 ms after its line: {shown}{ratio}")
     (ew, _), (cw, _) = st["empty input"], st[a.corpus]
     print(f"{verdict(ew <= 0.005)}  flinkha check on empty input <= 5 ms: {ew * 1000:.1f} ms")
     print(f"{verdict(cw <= 0.010)}  flinkha check on {a.corpus} ({corpus_bytes // 1000} kB) <= 10 ms: {cw * 1000:.1f} ms")

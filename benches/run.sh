@@ -18,6 +18,8 @@
 #                         --regex-only must print the same bytes on every log up to this size
 #                         (0: skip)
 #   BENCH_CORPUS          the real corpus set of the start figure (default samples/corpus-k8s/2.3.0)
+#   BENCH_FOLLOW_RUNS=11  runs of the --follow latency probe (samples/mutations/restore-older as a
+#                         kubectl stream into a pipe: how soon its FAIL is printed; 0: skip)
 #   BENCH_CARGO_FLAGS     extra `cargo build --release` flags; default `--no-default-features`
 #                         (the polars `stats` feature is not on the parsing/checking path)
 #   BENCH_SKIP_BUILD=1    use the existing binary as is
@@ -36,6 +38,7 @@ DIR=${BENCH_DIR:-/tmp}
 SMALL=${BENCH_SMALL-16MiB}
 VERIFY=${BENCH_VERIFY:-1GiB}
 CORPUS=${BENCH_CORPUS:-$ROOT/samples/corpus-k8s/2.3.0}
+FOLLOW_RUNS=${BENCH_FOLLOW_RUNS:-11}
 CARGO_FLAGS=${BENCH_CARGO_FLAGS---no-default-features}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 BIN=${BENCH_BIN:-$TARGET/release/flinkha}
@@ -92,7 +95,8 @@ for l in "${LOGS[@]}"; do cat "$l" >/dev/null; done # warm the page cache
 
 VERIFY_BYTES=$(python3 -B -c 'import sys; sys.path.insert(0, sys.argv[1]); import genlog; print(genlog.parse_size(sys.argv[2]) if sys.argv[2] != "0" else 0)' "$HERE" "$VERIFY") \
     || die "bad BENCH_VERIFY '$VERIFY' (e.g. 1GiB, 0)"
-ARGS=(--bin "$BIN" --runs "$RUNS" --corpus "$CORPUS" --job "${JOB:-}" --verify-max "$VERIFY_BYTES")
+ARGS=(--bin "$BIN" --runs "$RUNS" --corpus "$CORPUS" --job "${JOB:-}" --verify-max "$VERIFY_BYTES"
+      --follow-scenario "$ROOT/samples/mutations/restore-older" --follow-runs "$FOLLOW_RUNS")
 for l in "${LOGS[@]}"; do ARGS+=(--log "$l"); done
 [ -n "$SMALL_LOG" ] && ARGS+=(--small "$SMALL_LOG")
 python3 "$HERE/bench.py" "${ARGS[@]}"
