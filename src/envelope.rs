@@ -208,6 +208,26 @@ pub fn parse_plain_line<'a>(line: &'a str, zone: &Zone) -> Option<Envelope<'a>> 
     parse_plain(line, zone)
 }
 
+/// Whether `line` (holding no escape byte) is surely no record's first line, told from its
+/// first bytes alone: what [`parse_plain_line`] returns `None` for without parsing. Lines
+/// of a stack trace (`\tat …`, `Caused by: …`) are the common case; `false` means "maybe".
+pub fn surely_no_record(line: &[u8]) -> bool {
+    match line.first() {
+        // A timestamp, a JSON object, or a byte-order mark and what follows it.
+        None | Some(b'0'..=b'9' | b'{' | 0x80..) => false,
+        // Indented: a record only if a JSON object follows the white space (`trim_start`'s
+        // ASCII white space; a character beyond ASCII is left to the parser).
+        Some(b' ' | b'\t') => {
+            let k = line
+                .iter()
+                .position(|c| !matches!(c, b'\t'..=b'\r' | b' '))
+                .unwrap_or(line.len());
+            line.get(k).is_none_or(|c| *c != b'{' && *c < 0x80)
+        }
+        Some(_) => true,
+    }
+}
+
 /// The escape byte that starts an ANSI control sequence.
 const ESC: u8 = 0x1b;
 

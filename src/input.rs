@@ -728,6 +728,12 @@ pub struct Decorated<'a> {
 /// Take off `kubectl logs` decorations: `[pod/NAME/CONTAINER] ` (outermost) and an RFC 3339
 /// timestamp with up to 9 fractional digits and `Z` or an offset, then one space. Either,
 /// both or neither may be present.
+/// Whether [`strip_kubectl`] surely finds no decoration on `line`: it starts with neither
+/// `kubectl logs --prefix`'s `[pod/` nor a timestamp (a digit). `false` means "maybe".
+pub fn surely_undecorated(line: &[u8]) -> bool {
+    !matches!(line.first(), Some(b'[' | b'0'..=b'9'))
+}
+
 pub fn strip_kubectl(line: &str) -> Decorated<'_> {
     let mut rest = line;
     let mut pod = None;

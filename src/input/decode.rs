@@ -100,6 +100,16 @@ impl Decoder {
         self.framing
     }
 
+    /// Whether [`Decoder::decode`] and [`Decoder::detect_stern`] surely find no wrapping in
+    /// `line` and leave the decoder as it is, told from its first byte: no layout or stern
+    /// shape was seen yet, and the byte starts no JSON, CRI or stern line (a digit, `{`, a
+    /// lower-case letter or an escape byte). `false` means "maybe".
+    pub fn surely_unwrapped(&self, line: &[u8]) -> bool {
+        self.stern.is_none()
+            && self.framing.is_none()
+            && !matches!(line.first(), None | Some(b'0'..=b'9' | b'{' | b'a'..=b'z' | 0x1b))
+    }
+
     /// The wrapping of `line`, if it has one; `None` for the application's own lines (and
     /// `kubectl logs` decorations, which are not a collector's).
     #[inline]

@@ -322,6 +322,24 @@ impl<'o> Sources<'o> {
                 Err(_) => String::from_utf8_lossy(raw.bytes),
             },
         };
+        // A line only a continuation can be (a stack trace's: a third of a busy log's lines)
+        // goes straight to the record bookkeeping: the decoders, the `kubectl` prefix and the
+        // envelope parser would each find nothing in it.
+        if raw.plain && self.surely_continuation(&text) {
+            self.count_line(None, raw.truncated);
+            let item = self.record(
+                None, None, &text, None, raw.number, raw.number, false, false,
+            );
+            let lent = self.lent.take().map(|s| (s, text.len()));
+            return Parsed {
+                pod: None,
+                item,
+                deferred: None,
+                unordered: false,
+                released: std::mem::take(&mut self.spill),
+                lent,
+            };
+        }
         if let Some(w) = self.decoder.decode(&text) {
             return self.wrapped(w, raw.number, raw.truncated, false);
         }
@@ -380,6 +398,16 @@ impl<'o> Sources<'o> {
 
     /// Count one physical line of source `src`.
     #[inline]
+    /// Whether a line of valid text without escape bytes surely starts no record and is no
+    /// collector's or `kubectl`'s line: [`Sources::line`] would find it continues the record
+    /// before it (or is not understood) without looking further.
+    pub(super) fn surely_continuation(&self, text: &str) -> bool {
+        let b = text.as_bytes();
+        self.decoder.surely_unwrapped(b)
+            && input::surely_undecorated(b)
+            && envelope::surely_no_record(b)
+    }
+
     pub(super) fn count_line(&mut self, src: Option<usize>, truncated: bool) {
         let s = self.src_mut(src);
         s.sum.lines += 1;

@@ -592,3 +592,90 @@ fn reorder_refuses_a_process_starting_before_the_last_one_ended() {
         _ => panic!("an overlapping start must be refused"),
     }
 }
+
+/// The shortcut of [`Sources::line`] for lines that can only continue a record holds for
+/// every line it takes: the envelope parser finds no record in it, `kubectl`'s decorations
+/// are not there, and no decoder (JSON, CRI, stern) wraps it or changes its state. Lines
+/// are pieces of records, wrappings, prefixes and white space put together at random; and
+/// the usual stack-trace lines do take the shortcut (else it would save nothing).
+#[test]
+fn lines_taken_for_continuations_are_what_the_full_path_finds() {
+    use crate::input::{self, Decoder};
+    let pieces = [
+        "2024-05-06 10:15:31,112 INFO  a.B [] - m",
+        "{\"@timestamp\":\"2024-05-06T10:15:31.112Z\",\"log.level\":\"INFO\",\"message\":\"m\"}",
+        "2026-11-25T12:00:00.000000000Z ",
+        "2026-11-25T12:00:00.000000000Z stdout F ",
+        "[pod/flink-jm-0/main] ",
+        "flink flink-jm-0 main ",
+        "flink-jm-0 main ",
+        "\tat ",
+        "Caused by: ",
+        "... 12 more",
+        " ",
+        "\t",
+        "\r",
+        "\x0b",
+        "\u{a0}",
+        "\u{feff}",
+        "{",
+        "[",
+        "0",
+        "x",
+        "A",
+        "-",
+        "T",
+        "é",
+    ];
+    let grammar = Arc::new(tiny_grammar());
+    let o = Options {
+        grammar,
+        ..opts(false)
+    };
+    let sources = sources::Sources::new(Arc::from("in.log"), &o);
+    let mut seed = 0x9e37_79b9_u64;
+    let mut taken = 0;
+    for _ in 0..20_000 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let n = (seed % 5) as usize;
+        let line: String = (0..n)
+            .map(|k| pieces[((seed >> (8 * k + 3)) % pieces.len() as u64) as usize])
+            .collect();
+        if !sources.surely_continuation(&line) {
+            continue;
+        }
+        taken += 1;
+        assert!(
+            crate::envelope::parse_plain_line(&line, &Zone::Utc).is_none(),
+            "{line:?}"
+        );
+        let d = input::strip_kubectl(&line);
+        assert!(
+            d.pod.is_none() && d.ts.is_none() && d.rest == line,
+            "{line:?}"
+        );
+        let mut dec = Decoder::new(Default::default());
+        assert!(dec.decode(&line).is_none(), "{line:?}");
+        assert!(dec.detect_stern(&line, |_| true).is_none(), "{line:?}");
+        assert!(dec.framing().is_none(), "{line:?}");
+    }
+    assert!(taken > 1000, "only {taken} lines taken");
+    for line in [
+        "\tat org.apache.flink.runtime.rpc.pekko.PekkoRpcActor.handleRpcInvocation(PekkoRpcActor.java:318) ~[flink-rpc.jar:1.20.5]",
+        "Caused by: java.util.concurrent.TimeoutException",
+        "\t... 34 more",
+        "        at java.base/java.lang.Thread.run(Thread.java:840)",
+    ] {
+        assert!(sources.surely_continuation(line), "{line:?}");
+    }
+    for line in [
+        "2024-05-06 10:15:31,112 INFO  a.B [] - m",
+        "  {\"a\":1}",
+        "[pod/a/b] x",
+        "java.lang.Exception: x",
+    ] {
+        assert!(!sources.surely_continuation(line), "{line:?}");
+    }
+}
