@@ -89,9 +89,13 @@ impl<R: BufRead> Blocks<R> {
     /// is not cleared again: reads overwrite it.
     pub fn next_block_in(&mut self, spare: Block) -> io::Result<Option<Block>> {
         let mut buf = spare.buf;
-        let room = self.size.saturating_add(READ_ROOM);
-        if buf.len() < room.max(self.carry.len()) {
-            buf.resize(room.max(self.carry.len()), 0);
+        let room = self.size.saturating_add(READ_ROOM).max(self.carry.len());
+        if buf.is_empty() {
+            // A new buffer comes zeroed from the allocator (fresh pages are zero already),
+            // instead of being written with zeros here.
+            buf = vec![0; room];
+        } else if buf.len() < room {
+            buf.resize(room, 0);
         }
         let mut len = self.carry.len();
         if let Some(head) = buf.get_mut(..len) {
