@@ -314,6 +314,7 @@ impl<'o> Sources<'o> {
     }
 
     /// Count one physical line for its source and classify it when it starts a record.
+    #[inline]
     pub(super) fn line(&mut self, raw: RawLine<'_>) -> Parsed {
         let text: Cow<'_, str> = match raw.text {
             Some(t) => Cow::Borrowed(t),
