@@ -121,19 +121,33 @@ enum Step {
 ///   end) must start;
 /// * `cptype` likewise, its braces part included when present (without it, the literal
 ///   would have to start at the `{`);
-/// * `text` and `rest` followed by the end: only the whole rest of the line can do.
-fn forced(ty: HoleType, next: Option<&Piece>) -> bool {
+/// * `text` and `rest` followed by the end: only the whole rest of the line can do;
+/// * a greedy run of bytes that are never `\n` followed by a `text` or `rest` hole that ends
+///   the template (`{_:state}{_:rest}`): that hole takes whatever follows up to the end when
+///   no `\n` is left, which the longest run leaves no more of than a shorter one, so the
+///   longest run matches if any does.
+fn forced(ty: HoleType, next: Option<&Piece>, after: Option<&Piece>) -> bool {
     let first = match next {
         None => None,
         Some(Piece::Lit(l)) => match l.as_bytes().first() {
             Some(c) => Some(*c),
             None => return false,
         },
-        Some(Piece::Hole { .. }) => {
-            return matches!(
-                ty,
-                HoleType::JobId | HoleType::Uuid | HoleType::Session | HoleType::JobIds
-            )
+        Some(Piece::Hole { ty: next_ty, .. }) => {
+            let final_dot = after.is_none()
+                && matches!(
+                    HoleType::parse(next_ty),
+                    Some(HoleType::Text | HoleType::Rest)
+                );
+            return match ty {
+                HoleType::JobId | HoleType::Uuid | HoleType::Session | HoleType::JobIds => true,
+                HoleType::Int
+                | HoleType::Hex
+                | HoleType::State
+                | HoleType::CpKind
+                | HoleType::Word => final_dot,
+                _ => false,
+            };
         }
     };
     let outside = |class: u8| first.map_or(true, |c| CLASSES[usize::from(c)] & class == 0);
@@ -168,7 +182,7 @@ impl Matcher {
                     let ty = HoleType::parse(ty)?;
                     holes += 1;
                     let next = pieces.get(i + 1);
-                    if forced(ty, next) {
+                    if forced(ty, next, pieces.get(i + 2)) {
                         steps.push(Step::Forced(ty));
                         continue;
                     }
@@ -1051,6 +1065,42 @@ mod tests {
                 ])
                 .into(),
             _ => (0..rng.below(4)).map(|_| rng.pick(LITS)).collect(),
+        }
+    }
+
+    /// A run hole before a final `rest` or `text` hole takes its longest run without trying
+    /// shorter ones (it is forced), and the answers stay the regex's: with and without a
+    /// `\n` after the run, and with the run empty.
+    #[test]
+    fn a_run_before_a_final_dot_hole_is_forced() {
+        for (ty, run) in [
+            ("state", "RUNNING"),
+            ("int", "123"),
+            ("hex", "9aF"),
+            ("cpkind", "Checkpoint"),
+            ("word", "a/b:c"),
+        ] {
+            for last in ["rest", "text"] {
+                let t = format!("to {{a:{ty}}}{{b:{last}}}");
+                let pieces = message_template(&t).unwrap();
+                let m = Matcher::new(&pieces).unwrap();
+                assert!(matches!(m.steps[1], Step::Forced(_)), "{t}: {:?}", m.steps);
+                let re = regex::Regex::new(&format!(
+                    "^to ({})({})$",
+                    HoleType::parse(ty).unwrap().regex(),
+                    HoleType::parse(last).unwrap().regex()
+                ))
+                .unwrap();
+                for tail in ["", ".", " x", ".\nmore", "\n", " y\nz"] {
+                    for r in [run, ""] {
+                        let msg = format!("to {r}{tail}");
+                        let want = re
+                            .captures(&msg)
+                            .map(|c| vec![c[1].to_string(), c[2].to_string()]);
+                        assert_eq!(spans(&t, &msg), want, "{t} on {msg:?}");
+                    }
+                }
+            }
         }
     }
 
