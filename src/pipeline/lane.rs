@@ -38,7 +38,7 @@ pub(super) struct Keyed {
     /// 0 for a record's own item, 1 for the `log_end` after it.
     pub(super) sub: u8,
     /// Boxed: an item is about half a kilobyte, and it moves through the chunk buffers,
-    /// the reorder heap and the merge; a pointer moves cheaply.
+    /// the reorder buffer and the merge; a pointer moves cheaply.
     pub(super) item: Box<Item>,
 }
 

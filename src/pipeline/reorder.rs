@@ -15,8 +15,7 @@ use super::lane::{Keyed, LaneError};
 use super::{Item, PipelineError, REORDER_WINDOW_MS};
 use crate::events::{format_ts, Kind};
 use chrono::{DateTime, TimeDelta, Utc};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// A step back in time as people read it: whole seconds from a minute on, else seconds to
@@ -30,9 +29,12 @@ fn span(d: TimeDelta) -> String {
     }
 }
 
-/// A bounded min-heap that absorbs small timestamp disorder within one input.
+/// A bounded buffer that absorbs small timestamp disorder within one input.
 pub(super) struct Reorder {
-    pub(super) heap: BinaryHeap<Reverse<Keyed>>,
+    /// The items waiting, in order (oldest first). Not a heap: nearly every item is the
+    /// newest so far and is appended, and the oldest leaves from the front, each in a few
+    /// steps; the rare late item is inserted where it sorts.
+    pub(super) waiting: VecDeque<Keyed>,
     pub(super) newest: Option<DateTime<Utc>>,
     pub(super) cap: usize,
     pub(super) window: Option<TimeDelta>,
@@ -50,7 +52,7 @@ impl Reorder {
     pub(super) fn new(input: Arc<str>, cap: usize, window: Option<TimeDelta>) -> Self {
         Reorder {
             input,
-            heap: BinaryHeap::new(),
+            waiting: VecDeque::new(),
             newest: None,
             cap,
             window,
@@ -118,16 +120,23 @@ impl Reorder {
         let newest = self.newest.map_or(k.ts, |n| n.max(k.ts));
         self.newest = Some(newest);
         // Older than the window behind the newest: before this instant (computed once per
-        // push; a time difference per heap top cost more than the heap itself). None when
+        // push; a time difference per waiting item cost more than the buffer itself). None when
         // no instant is that old.
         let cutoff = self.window.and_then(|w| newest.checked_sub_signed(w));
-        self.heap.push(Reverse(k));
-        while let Some(Reverse(top)) = self.heap.peek() {
-            let too_old = cutoff.is_some_and(|c| top.ts < c);
-            if self.heap.len() <= self.cap && !too_old {
+        match self.waiting.back() {
+            // After the items it does not sort before: equal keys keep their arrival order.
+            Some(last) if *last > k => {
+                let at = self.waiting.partition_point(|x| *x <= k);
+                self.waiting.insert(at, k);
+            }
+            _ => self.waiting.push_back(k),
+        }
+        while let Some(first) = self.waiting.front() {
+            let too_old = cutoff.is_some_and(|c| first.ts < c);
+            if self.waiting.len() <= self.cap && !too_old {
                 break;
             }
-            if let Some(Reverse(k)) = self.heap.pop() {
+            if let Some(k) = self.waiting.pop_front() {
                 emit(k)?;
             }
         }
@@ -138,7 +147,7 @@ impl Reorder {
         &mut self,
         emit: &mut dyn FnMut(Keyed) -> Result<(), LaneError>,
     ) -> Result<(), LaneError> {
-        while let Some(Reverse(k)) = self.heap.pop() {
+        while let Some(k) = self.waiting.pop_front() {
             emit(k)?;
         }
         Ok(())

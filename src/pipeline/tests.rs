@@ -679,3 +679,60 @@ fn lines_taken_for_continuations_are_what_the_full_path_finds() {
         assert!(!sources.surely_continuation(line), "{line:?}");
     }
 }
+
+/// The reorder buffer lets items go in the order of their keys, as a min-heap of them would,
+/// whatever the disorder, the cap and the window: random arrivals up to a few seconds late
+/// (equal instants included) compared with a heap that follows the same rules.
+#[test]
+fn reorder_gives_the_items_a_heap_would() {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut seed = 0x2545_f491_u64;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    for round in 0..300 {
+        let cap = 1 + next(8) as usize;
+        let window = (round % 3 != 0).then(|| TimeDelta::seconds(next(4) as i64));
+        let mut r = Reorder::new(Arc::from("in.log"), cap, window);
+        let mut heap: BinaryHeap<Reverse<(DateTime<chrono::Utc>, u64)>> = BinaryHeap::new();
+        let (mut got, mut want) = (Vec::new(), Vec::new());
+        let mut newest: Option<DateTime<chrono::Utc>> = None;
+        let mut t = 100_000i64;
+        for line in 1..=60u64 {
+            t += next(3) as i64;
+            let s = t - next(4) as i64;
+            let k = keyed_at("in.log", s, line);
+            let key = (k.ts, k.line);
+            let pushed = r.push(k, &mut |k: Keyed| {
+                got.push((k.ts, k.line));
+                Ok(())
+            });
+            assert!(pushed.is_ok(), "round {round}: refused");
+            let n = newest.map_or(key.0, |n| n.max(key.0));
+            newest = Some(n);
+            heap.push(Reverse(key));
+            while let Some(Reverse(top)) = heap.peek() {
+                let too_old = window.is_some_and(|w| n.signed_duration_since(top.0) > w);
+                if heap.len() <= cap && !too_old {
+                    break;
+                }
+                if let Some(Reverse(k)) = heap.pop() {
+                    want.push(k);
+                }
+            }
+        }
+        let finished = r.finish(&mut |k: Keyed| {
+            got.push((k.ts, k.line));
+            Ok(())
+        });
+        assert!(finished.is_ok(), "round {round}: refused at the end");
+        while let Some(Reverse(k)) = heap.pop() {
+            want.push(k);
+        }
+        assert_eq!(got, want, "round {round}, cap {cap}, window {window:?}");
+    }
+}
