@@ -43,6 +43,11 @@ impl Invariant for NoResurrection {
         };
         let job = &*job;
         let Some(j) = model.job(job) else { return };
+        // A job that neither ended nor lost its HA data to a cleanup is not resurrected by
+        // anything: the case of nearly every event, decided before anything else is looked up.
+        if j.terminal.is_none() && (j.cleanup.is_none() || j.cleanup_while_live) {
+            return;
+        }
         if self.failed.contains(job) {
             return;
         }

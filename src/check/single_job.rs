@@ -99,14 +99,16 @@ impl Invariant for SingleJob {
             }
             _ => {}
         }
-        // Every checkpoint line has a job: nothing is copied unless the job is new here.
-        let name = ev
-            .fields
-            .name
-            .as_deref()
-            .or_else(|| model.job(job).and_then(|j| j.name.as_deref()));
-        if let Some(n) = name {
-            if !self.listed.contains(job) {
+        // Every checkpoint line has a job: nothing is copied, nor its name looked up, unless
+        // the job is new here.
+        let name = || {
+            ev.fields
+                .name
+                .as_deref()
+                .or_else(|| model.job(job).and_then(|j| j.name.as_deref()))
+        };
+        if !self.listed.contains(job) {
+            if let Some(n) = name() {
                 self.listed.insert(job.to_string());
                 self.by_name
                     .entry(n.to_string())
@@ -117,7 +119,7 @@ impl Invariant for SingleJob {
         if ev.kind != Kind::JobState || ev.fields.to.as_deref() != Some("RUNNING") {
             return;
         }
-        let Some(name) = name.map(str::to_string) else {
+        let Some(name) = name().map(str::to_string) else {
             return;
         };
         let first_run = {
