@@ -222,7 +222,7 @@ pub fn surely_no_record(line: &[u8]) -> bool {
                 .iter()
                 .position(|c| !matches!(c, b'\t'..=b'\r' | b' '))
                 .unwrap_or(line.len());
-            line.get(k).is_none_or(|c| *c != b'{' && *c < 0x80)
+            line.get(k).map_or(true, |c| *c != b'{' && *c < 0x80)
         }
         Some(_) => true,
     }

@@ -379,7 +379,7 @@ fn hex_word(w: [u8; 8]) -> bool {
         x.wrapping_add(ONES * (0x80 - lo)) & !x.wrapping_add(ONES * (0x7f - hi)) & HIGH
     };
     // A letter in either case is `a-f` once its 0x20 bit is set; no other byte becomes one.
-    let hex = within(x, 0x30, 0x39) | within(x | ONES * 0x20, 0x61, 0x66);
+    let hex = within(x, 0x30, 0x39) | within(x | (ONES * 0x20), 0x61, 0x66);
     x & HIGH == 0 && hex == HIGH
 }
 
