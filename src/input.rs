@@ -16,6 +16,7 @@ pub mod docker;
 pub mod document;
 pub mod elastic;
 pub mod fields;
+pub mod find;
 pub mod fluentbit;
 pub mod gcloud;
 pub mod json;
@@ -577,6 +578,8 @@ pub struct LineReader<R> {
     next_esc: Option<usize>,
     number: u64,
     cap: usize,
+    /// The search for line ends.
+    newline: find::ByteFinder,
 }
 
 impl<R: BufRead> LineReader<R> {
@@ -594,6 +597,7 @@ impl<R: BufRead> LineReader<R> {
             next_esc: None,
             number: 0,
             cap: cap.max(1),
+            newline: find::ByteFinder::new(b'\n'),
         }
     }
 
@@ -620,7 +624,7 @@ impl<R: BufRead> LineReader<R> {
                         self.next_esc = None;
                         continue;
                     }
-                    break memchr::memchr(b'\n', rest).filter(|p| *p <= self.cap);
+                    break self.newline.find(rest).filter(|p| *p <= self.cap);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),

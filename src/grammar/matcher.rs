@@ -21,6 +21,7 @@
 
 use super::hole::HoleType;
 use super::syntax::Piece;
+use crate::input::find::ByteFinder;
 
 /// At most this many holes per template for the hand matcher (spans live on the stack);
 /// templates with more use the regex alone. Built-in templates have at most six.
@@ -40,6 +41,8 @@ pub(crate) struct Needle {
     text: Box<[u8]>,
     /// Index of the byte searched for.
     anchor: usize,
+    /// The search for that byte.
+    finder: ByteFinder,
 }
 
 impl Needle {
@@ -59,6 +62,7 @@ impl Needle {
         Some(Needle {
             text: text.into(),
             anchor,
+            finder: ByteFinder::new(*text.get(anchor)?),
         })
     }
 
@@ -69,10 +73,9 @@ impl Needle {
 
     /// The first position at or after `from` where the literal starts in `hay`.
     pub(crate) fn find_from(&self, hay: &[u8], from: usize) -> Option<usize> {
-        let a = *self.text.get(self.anchor)?;
         let mut at = from.checked_add(self.anchor)?;
         loop {
-            let p = at + memchr::memchr(a, hay.get(at..)?)?;
+            let p = at + self.finder.find(hay.get(at..)?)?;
             let start = p - self.anchor;
             if has_at(hay, start, &self.text) {
                 return Some(start);

@@ -6,6 +6,7 @@
 //! up for some 200 bytes), checking the 2 MiB block once a tenth of that. A block that is
 //! not valid UTF-8 is read by [`LineReader`] instead, line by line, as before.
 
+use super::find::ByteFinder;
 use super::{strip_cr, LineReader, RawLine, ESC, MAX_LINE};
 use std::io::{self, BufRead};
 
@@ -54,6 +55,8 @@ pub struct TextLines<'a> {
     next_esc: Option<usize>,
     /// Where the last line returned ends in `text` (its kept bytes).
     last_end: usize,
+    /// The search for line ends, set up once.
+    newline: ByteFinder,
 }
 
 impl<'a> TextLines<'a> {
@@ -71,6 +74,7 @@ impl<'a> TextLines<'a> {
             cap: cap.max(1),
             next_esc: None,
             last_end: 0,
+            newline: ByteFinder::new(b'\n'),
         }
     }
 
@@ -79,7 +83,7 @@ impl<'a> TextLines<'a> {
         let b = self.text.as_bytes();
         let start = self.pos;
         let rest = b.get(start..).filter(|r| !r.is_empty())?;
-        let (end, next) = match memchr::memchr(b'\n', rest) {
+        let (end, next) = match self.newline.find(rest) {
             Some(p) => (start + p, start + p + 1),
             None => (b.len(), b.len()),
         };
