@@ -50,7 +50,7 @@ mod tests {
     #[test]
     fn finds_what_memchr_finds() {
         for len in [
-            0, 1, 15, 16, 31, 32, 33, 63, 64, 65, 127, 128, 129, 200, 300,
+            0usize, 1, 15, 16, 31, 32, 33, 63, 64, 65, 127, 128, 129, 200, 300,
         ] {
             for at in (0..len).step_by(7).chain([len.saturating_sub(1)]) {
                 for byte in [b'\n', b'\t', 0, 0xff, b'a'] {
