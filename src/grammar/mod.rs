@@ -243,9 +243,10 @@ pub struct Grammar {
 pub struct LoggerCache {
     map: HashMap<Box<str>, Arc<Resolved>, FastHash>,
     /// A direct-mapped memo in front of `map`, indexed by [`memo_slot`]: a log has a few
-    /// dozen loggers, so a record's logger is nearly always found here with one inline
-    /// comparison, without probing the map and calling `memcmp` (which cost more than
-    /// classifying most records).
+    /// dozen loggers, so a record's logger is nearly always found here with one comparison
+    /// of the name, without probing the map (which cost more than classifying most
+    /// records). The comparison is the slices' own (`bcmp`, 32 bytes a step): a word loop
+    /// over a 55-byte class name cost more.
     memo: Vec<Option<(Box<str>, Arc<Resolved>)>>,
     /// The id of the grammar the entries belong to.
     owner: Option<u64>,
@@ -261,8 +262,7 @@ impl LoggerCache {
     #[inline]
     fn get(&self, logger: &str) -> Option<&Arc<Resolved>> {
         if let Some(Some((name, r))) = self.memo.get(memo_slot(logger)) {
-            if name.len() == logger.len() && matcher::has_at(logger.as_bytes(), 0, name.as_bytes())
-            {
+            if name.as_bytes() == logger.as_bytes() {
                 return Some(r);
             }
         }
