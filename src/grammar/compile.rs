@@ -290,8 +290,8 @@ impl Template {
             None => Box::default(),
         };
         for c in &self.captures {
-            let v = c.ty.convert(text(c)?)?;
-            (c.set)(&mut fields, v).ok()?;
+            c.ty.convert_with(text(c)?, |v| (c.set)(&mut fields, v))?
+                .ok()?;
         }
         Some(fields)
     }

@@ -95,24 +95,33 @@ impl HoleType {
     }
 
     /// The value of a matched text; `None` when it cannot be represented (integer overflow).
+    #[cfg(test)]
     pub(crate) fn convert(self, text: &str) -> Option<Value> {
+        self.convert_with(text, |v| v)
+    }
+
+    /// [`HoleType::convert`], the value handed straight to `k`: built where `k` takes it
+    /// (a field's setter, on every hole of every event) instead of returned and then copied
+    /// there, a copy the processor could not forward from the stores that had just made it.
+    #[inline(always)]
+    pub(crate) fn convert_with<R>(self, text: &str, k: impl FnOnce(Value) -> R) -> Option<R> {
         Some(match self {
-            HoleType::Int => Value::Int(text.parse().ok()?),
-            HoleType::JobId | HoleType::Uuid => Value::Str(text.to_ascii_lowercase()),
-            HoleType::Session => Value::Str(normalize_session(text)),
+            HoleType::Int => k(Value::Int(text.parse().ok()?)),
+            HoleType::JobId | HoleType::Uuid => k(Value::Str(text.to_ascii_lowercase())),
+            HoleType::Session => k(Value::Str(normalize_session(text))),
             HoleType::Hex | HoleType::Word | HoleType::State | HoleType::Text | HoleType::Rest => {
-                Value::Str(text.to_string())
+                k(Value::Str(text.to_string()))
             }
-            HoleType::JobIds => Value::List(
+            HoleType::JobIds => k(Value::List(
                 text.trim_start_matches('[')
                     .trim_end_matches(']')
                     .split(',')
                     .map(|s| s.trim().to_ascii_lowercase())
                     .filter(|s| !s.is_empty())
                     .collect(),
-            ),
+            )),
             HoleType::CpType | HoleType::CpKind => {
-                Value::Bool(contains_ignore_case(text, b"savepoint"))
+                k(Value::Bool(contains_ignore_case(text, b"savepoint")))
             }
         })
     }
