@@ -94,15 +94,16 @@ impl HoleType {
         }
     }
 
-    /// The value of a matched text; `None` when it cannot be represented (integer overflow).
+    /// The value of a matched text (tests); `None` when it cannot be represented.
     #[cfg(test)]
     pub(crate) fn convert(self, text: &str) -> Option<Value> {
         self.convert_with(text, |v| v)
     }
 
-    /// [`HoleType::convert`], the value handed straight to `k`: built where `k` takes it
-    /// (a field's setter, on every hole of every event) instead of returned and then copied
-    /// there, a copy the processor could not forward from the stores that had just made it.
+    /// The value of a matched text handed straight to `k`; `None` when it cannot be
+    /// represented (integer overflow). Built where `k` takes it (a field's setter, on every
+    /// hole of every event) instead of returned and then copied there, a copy the processor
+    /// could not forward from the stores that had just made it.
     #[inline(always)]
     pub(crate) fn convert_with<R>(self, text: &str, k: impl FnOnce(Value) -> R) -> Option<R> {
         Some(match self {

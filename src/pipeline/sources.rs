@@ -323,9 +323,9 @@ impl<'o> Sources<'o> {
                 Err(_) => String::from_utf8_lossy(raw.bytes),
             },
         };
-        // A line only a continuation can be (a stack trace's: a third of a busy log's lines)
-        // goes straight to the record bookkeeping: the decoders, the `kubectl` prefix and the
-        // envelope parser would each find nothing in it.
+        // A line only a continuation can be (a stack trace's: nearly a third of a busy log's
+        // lines) goes straight to the record bookkeeping: the decoders, the `kubectl` prefix
+        // and the envelope parser would each find nothing in it.
         if raw.plain && self.surely_continuation(&text) {
             self.count_line(None, raw.truncated);
             let item = self.record(
@@ -397,8 +397,6 @@ impl<'o> Sources<'o> {
         }
     }
 
-    /// Count one physical line of source `src`.
-    #[inline]
     /// Whether a line of valid text without escape bytes surely starts no record and is no
     /// collector's or `kubectl`'s line: [`Sources::line`] would find it continues the record
     /// before it (or is not understood) without looking further.
@@ -409,6 +407,8 @@ impl<'o> Sources<'o> {
             && envelope::surely_no_record(b)
     }
 
+    /// Count one physical line of source `src`.
+    #[inline]
     pub(super) fn count_line(&mut self, src: Option<usize>, truncated: bool) {
         let s = self.src_mut(src);
         s.sum.lines += 1;
